@@ -1,0 +1,146 @@
+//! What is installed in an environment, as values: distributions read from `*.dist-info`
+//! and the facts about the interpreter that planning needs. Reading the disk is `effects`' job.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use pep440_rs::Version;
+use pep508_rs::{MarkerEnvironment, Requirement};
+use serde::{Deserialize, Serialize};
+
+use super::names::{parse_package_name, PackageName};
+
+/// One installed distribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstalledDist {
+    pub name: PackageName,
+    pub version: Version,
+    /// `Requires-Dist` entries; markers are evaluated at planning time.
+    pub requires: Vec<Requirement>,
+}
+
+/// Everything installed in one environment, by normalised name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstalledSet {
+    pub dists: BTreeMap<PackageName, InstalledDist>,
+}
+
+impl InstalledSet {
+    pub fn get(&self, name: &PackageName) -> Option<&InstalledDist> {
+        self.dists.get(name)
+    }
+
+    pub fn insert(&mut self, dist: InstalledDist) {
+        self.dists.insert(dist.name.clone(), dist);
+    }
+}
+
+/// What the interpreter told us about itself; cached so that a no-op plan starts no Python.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterpreterInfo {
+    pub executable: PathBuf,
+    pub prefix: PathBuf,
+    pub purelib: PathBuf,
+    pub platlib: PathBuf,
+    pub markers: MarkerEnvironment,
+}
+
+impl InterpreterInfo {
+    /// The folders that hold distributions, without duplicates.
+    pub fn site_packages(&self) -> Vec<PathBuf> {
+        let mut folders = vec![self.purelib.clone()];
+        if self.platlib != self.purelib {
+            folders.push(self.platlib.clone());
+        }
+        folders
+    }
+}
+
+/// Why a `METADATA` file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetadataError {
+    #[error("no `{0}` header")]
+    MissingHeader(&'static str),
+    #[error("invalid `{header}`: {message}")]
+    Invalid {
+        header: &'static str,
+        message: String,
+    },
+}
+
+/// Parses the header block of a core-metadata file (`METADATA` / `PKG-INFO`).
+///
+/// Unparseable `Requires-Dist` lines are skipped and returned separately so the caller can
+/// warn: one odd dependency line must not make a whole environment unreadable.
+pub fn parse_metadata(text: &str) -> Result<(InstalledDist, Vec<String>), MetadataError> {
+    let mut name = None;
+    let mut version = None;
+    let mut requires = Vec::new();
+    let mut skipped = Vec::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            break; // the body (long description) follows the first blank line
+        }
+        let Some((header, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match header {
+            "Name" => name = Some(value),
+            "Version" => version = Some(value),
+            "Requires-Dist" => match Requirement::from_str(value) {
+                Ok(requirement) => requires.push(requirement),
+                Err(_) => skipped.push(value.to_string()),
+            },
+            _ => {}
+        }
+    }
+    let name = name.ok_or(MetadataError::MissingHeader("Name"))?;
+    let version = version.ok_or(MetadataError::MissingHeader("Version"))?;
+    let name = parse_package_name(name).map_err(|message| MetadataError::Invalid {
+        header: "Name",
+        message,
+    })?;
+    let version = Version::from_str(version).map_err(|err| MetadataError::Invalid {
+        header: "Version",
+        message: err.to_string(),
+    })?;
+    Ok((
+        InstalledDist {
+            name,
+            version,
+            requires,
+        },
+        skipped,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_headers_are_read_until_the_body() {
+        let text = "Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.3\n\
+                    Requires-Dist: Werkzeug>=3.0.0\n\
+                    Requires-Dist: asgiref>=3.2; extra == \"async\"\n\n\
+                    Requires-Dist: not-a-header-in-the-body\n";
+        let (dist, skipped) = parse_metadata(text).unwrap();
+        assert_eq!(dist.name.as_ref(), "flask");
+        assert_eq!(dist.version.to_string(), "3.0.3");
+        assert_eq!(dist.requires.len(), 2);
+        assert!(skipped.is_empty());
+    }
+
+    #[test]
+    fn broken_metadata_is_reported() {
+        assert_eq!(
+            parse_metadata("Version: 1\n").unwrap_err(),
+            MetadataError::MissingHeader("Name")
+        );
+        assert!(parse_metadata("Name: x\nVersion: banana\n").is_err());
+        let (_, skipped) = parse_metadata("Name: x\nVersion: 1\nRequires-Dist: ???\n").unwrap();
+        assert_eq!(skipped, vec!["???".to_string()]);
+    }
+}
