@@ -47,9 +47,9 @@ pub fn closure<'a>(
     while let Some((name, extras)) = queue.pop_front() {
         let first_visit = !result.extras_of.contains_key(&name);
         let seen = result.extras_of.entry(name.clone()).or_default();
-        let grew = extras
-            .into_iter()
-            .fold(false, |grew, extra| seen.insert(extra) || grew);
+        let before = seen.len();
+        seen.extend(extras);
+        let grew = seen.len() > before;
         if !first_visit && !grew {
             continue;
         }
