@@ -1,0 +1,10 @@
+//! Test harness: local wheels, fast venv copies, the `pkgm` runner and output filters.
+//! Nothing here talks to a package index; everything installs from folders we write.
+
+pub mod process;
+pub mod python;
+pub mod shared_cache;
+pub mod wheelhouse;
+pub mod wheels;
+
+pub use wheels::Dist;
