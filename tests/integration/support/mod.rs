@@ -1,10 +1,14 @@
 //! Test harness: local wheels, fast venv copies, the `pkgm` runner and output filters.
 //! Nothing here talks to a package index; everything installs from folders we write.
 
+pub mod copy_tree;
 pub mod process;
 pub mod python;
+pub mod scratch;
 pub mod shared_cache;
+pub mod venv;
 pub mod wheelhouse;
 pub mod wheels;
 
+pub use venv::Venv;
 pub use wheels::Dist;
