@@ -1,2 +1,64 @@
 //! pkgm: reconcile Python environments and application accounts from signed manifests.
+//!
+//! `run` is the whole program: parse the command line, run one command, print the error
+//! chain once, and return the exit code.
+
+pub mod cli;
+pub mod commands;
 pub mod core;
+pub mod effects;
+pub mod engine;
+pub mod logging;
+pub mod render;
+pub mod schema;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub fn run() -> ExitCode {
+    let cli = cli::Cli::parse();
+    commands::configure_output(&cli.global);
+    match commands::execute(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            report(&error);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints `error: ...` with its causes, and any `hint:` lines last.
+fn report(error: &anyhow::Error) {
+    let mut hints = Vec::new();
+    let mut lines = Vec::new();
+    for (index, cause) in error.chain().enumerate() {
+        let text = cause.to_string();
+        let (message, hint) = match text.split_once("\nhint: ") {
+            Some((message, hint)) => (message.to_string(), Some(hint.to_string())),
+            None => (text, None),
+        };
+        if let Some(hint) = hint {
+            hints.push(hint);
+        }
+        if index == 0 {
+            lines.push(format!("error: {message}"));
+        } else {
+            lines.push(format!("  caused by: {message}"));
+        }
+    }
+    let style = anstyle::AnsiColor::Red.on_default().bold();
+    let mut out = anstream::stderr();
+    use std::io::Write;
+    for (index, line) in lines.iter().enumerate() {
+        if index == 0 {
+            let rest = line.strip_prefix("error: ").unwrap_or(line);
+            let _ = writeln!(out, "{style}error:{style:#} {rest}");
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    for hint in hints {
+        let _ = writeln!(out, "hint: {hint}");
+    }
+}

@@ -36,6 +36,32 @@ impl InstalledSet {
     }
 }
 
+/// One package whose installed version differs between two inspections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    pub name: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// What changed between two inspections, by name.
+pub fn differences(before: &InstalledSet, after: &InstalledSet) -> Vec<Difference> {
+    let names: std::collections::BTreeSet<&PackageName> =
+        before.dists.keys().chain(after.dists.keys()).collect();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let from = before.get(name).map(|d| d.version.to_string());
+            let to = after.get(name).map(|d| d.version.to_string());
+            (from != to).then(|| Difference {
+                name: name.to_string(),
+                from,
+                to,
+            })
+        })
+        .collect()
+}
+
 /// What the interpreter told us about itself; cached so that a no-op plan starts no Python.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterpreterInfo {

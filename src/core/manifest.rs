@@ -83,6 +83,21 @@ impl EnvironmentSpec {
         }
     }
 
+    /// An environment that only names an interpreter (for commands given `--python`).
+    pub fn for_interpreter(python: PathBuf) -> Self {
+        Self {
+            target: Target::Interpreter(python),
+            installer: InstallerKind::Pip,
+            index_url: None,
+            extra_index_urls: Vec::new(),
+            find_links: Vec::new(),
+            no_index: false,
+            prune: false,
+            protected: Vec::new(),
+            pass_env: Vec::new(),
+        }
+    }
+
     pub fn is_protected(&self, name: &PackageName) -> bool {
         name.as_ref() == "pip" || self.protected.contains(name)
     }

@@ -4,7 +4,7 @@
 pub mod dependencies;
 pub mod direction;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod installed;
 pub mod manifest;
 pub mod manifest_error;

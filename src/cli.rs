@@ -1,0 +1,186 @@
+//! Command-line arguments (clap derives only). Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pkgm",
+    version,
+    about = "Reconcile Python environments and application accounts from signed, declarative manifests",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The state database (history, last applied manifests, accounts)
+    #[arg(long, global = true, env = "PKGM_STATE", value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// The trust file listing the keys whose signatures are accepted
+    #[arg(long, global = true, env = "PKGM_TRUST", value_name = "PATH")]
+    pub trust: Option<PathBuf>,
+    /// More output; repeat for more (-vv). Streams the installer's own output
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Format of log lines on stderr
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// When to colour output (NO_COLOR is honoured with `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what apply would do; changes nothing
+    Plan(PlanArgs),
+    /// Verify, plan, apply, check convergence and record the outcome
+    Apply(ApplyArgs),
+    /// Installed packages, marked declared, dependency or undeclared
+    List(ListArgs),
+    /// The last applied revision of each manifest and the latest run's outcome
+    Status(OutputArgs),
+    /// Recorded runs, or one run in full
+    History(HistoryArgs),
+    /// Print a JSON Schema (the files under `schemas/` are exactly this output)
+    Schema(SchemaArgs),
+    /// Print shell completions
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManifestArgs {
+    /// The manifest (`.yaml`, `.yml` or `.toml`)
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    /// Accept a manifest without a valid signature (local experiments only; recorded as unsigned)
+    #[arg(long)]
+    pub allow_unsigned: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 0 when in sync, 2 when there are changes, 1 on error
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Apply without asking (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// How long to wait for another apply on the same state to finish
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The manifest whose environment to list
+    #[arg(long, value_name = "MANIFEST", conflicts_with = "python")]
+    pub manifest: Option<PathBuf>,
+    /// List this interpreter's packages instead
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Show this run in full
+    pub id: Option<i64>,
+    /// How many runs to list
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Manifest,
+    Plan,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    #[arg(value_enum, default_value_t = SchemaKind::Manifest)]
+    pub kind: SchemaKind,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Parses durations such as `30s`, `5m`, `1h 30m`, `30d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text).map_err(|err| format!("`{text}`: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert!(parse_duration("soon").is_err());
+    }
+}

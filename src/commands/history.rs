@@ -1,0 +1,138 @@
+//! `pkgm history [ID]`: recorded runs, newest first, or one run in full.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde_json::{json, Value};
+
+use crate::cli::{HistoryArgs, OutputFormat};
+use crate::effects::store::{RunRecord, Store};
+use crate::render;
+
+use super::{print, print_json, Settings};
+
+pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&settings.state)?;
+    match args.id {
+        Some(id) => {
+            let run = store.run(id)?.with_context(|| {
+                format!("there is no run {id} in `{}`", settings.state.display())
+            })?;
+            match args.output.output {
+                OutputFormat::Json => print_json(&detail_json(&run))?,
+                OutputFormat::Text => print(&detail_text(&run))?,
+            }
+        }
+        None => {
+            let runs = store.runs(args.limit)?;
+            match args.output.output {
+                OutputFormat::Json => print_json(&json!(runs))?,
+                OutputFormat::Text => print(&list_text(&runs))?,
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn duration(run: &RunRecord) -> String {
+    run.finished_at_ms
+        .map_or("-".into(), |end| render::duration(end - run.started_at_ms))
+}
+
+fn list_text(runs: &[RunRecord]) -> String {
+    if runs.is_empty() {
+        return "No runs recorded yet.\n".into();
+    }
+    let mut text = String::new();
+    for run in runs {
+        text.push_str(&format!(
+            "{:>4}  {}  {:<7} {:<20} rev {:<5} {:<11} {:>7}{}{}\n",
+            run.id,
+            render::timestamp(run.started_at_ms),
+            run.command,
+            run.manifest_name.as_deref().unwrap_or("-"),
+            run.revision.map_or("-".into(), |r| r.to_string()),
+            run.status.as_str(),
+            duration(run),
+            if run.unsigned { "  unsigned" } else { "" },
+            run.step
+                .as_deref()
+                .filter(|_| run.status.as_str() != "succeeded")
+                .map_or(String::new(), |step| format!("  at `{step}`")),
+        ));
+    }
+    text
+}
+
+fn detail_json(run: &RunRecord) -> Value {
+    let parse = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            .unwrap_or(Value::Null)
+    };
+    let mut value = json!(run);
+    value["plan"] = parse(&run.plan);
+    value["changed"] = parse(&run.changed);
+    value
+}
+
+fn detail_text(run: &RunRecord) -> String {
+    let mut text = format!(
+        "run {}: {} of `{}` revision {} — {}\n",
+        run.id,
+        run.command,
+        run.manifest_name.as_deref().unwrap_or("-"),
+        run.revision.map_or("-".into(), |r| r.to_string()),
+        run.status.as_str(),
+    );
+    text.push_str(&format!(
+        "  started  {}  (pid {}, {})\n",
+        render::timestamp(run.started_at_ms),
+        run.pid,
+        duration(run)
+    ));
+    match (&run.signed_by, run.unsigned) {
+        (Some(kid), _) => text.push_str(&format!("  signed by `{kid}`\n")),
+        (None, true) => text.push_str("  unsigned (--allow-unsigned)\n"),
+        (None, false) => {}
+    }
+    if let Some(sha) = &run.sha256 {
+        text.push_str(&format!("  sha256   {sha}\n"));
+    }
+    if let Some(step) = &run.step {
+        text.push_str(&format!("  step     {step}\n"));
+    }
+    let plan = detail_json(run);
+    if let Some(changes) = plan["plan"]["changes"].as_array() {
+        text.push_str(&format!("  planned  {} change(s)\n", changes.len()));
+        for change in changes {
+            text.push_str(&format!(
+                "    {} {} {}{}\n",
+                change["action"].as_str().unwrap_or("?"),
+                change["kind"].as_str().unwrap_or("?"),
+                change["name"].as_str().unwrap_or("?"),
+                change["reason"]
+                    .as_str()
+                    .map_or(String::new(), |reason| format!(" ({reason})")),
+            ));
+        }
+    }
+    if let Some(changed) = plan["changed"].as_array() {
+        text.push_str(&format!("  changed  {} package(s)\n", changed.len()));
+        for change in changed {
+            text.push_str(&format!(
+                "    {} {} → {}\n",
+                change["name"].as_str().unwrap_or("?"),
+                change["from"].as_str().unwrap_or("(none)"),
+                change["to"].as_str().unwrap_or("(removed)"),
+            ));
+        }
+    }
+    if let Some(error) = &run.error {
+        text.push_str("  error\n");
+        for line in error.lines() {
+            text.push_str(&format!("    {line}\n"));
+        }
+    }
+    text
+}

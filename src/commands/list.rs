@@ -1,0 +1,99 @@
+//! `pkgm list`: installed packages with versions, marked declared, dependency or undeclared.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use serde_json::json;
+
+use crate::cli::{ListArgs, OutputFormat};
+use crate::core::dependencies::closure;
+use crate::core::installed::InstalledSet;
+use crate::core::manifest::{EnvironmentSpec, Manifest};
+use crate::core::package_spec::PackageDecl;
+use crate::effects::store::Store;
+use crate::effects::target::PythonTarget;
+use crate::engine::Observation;
+
+use super::live_environment::observe;
+use super::manifest_file::ManifestFile;
+use super::{print, print_json, Settings};
+
+pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
+    let manifest = match (&args.manifest, &args.python) {
+        (Some(path), _) => Some(ManifestFile::load(path)?.manifest),
+        (None, Some(_)) => None,
+        (None, None) => bail!(
+            "`pkgm list` needs an environment\n\
+             hint: pass `--manifest MANIFEST` or `--python PATH`"
+        ),
+    };
+    let target = match (&manifest, &args.python) {
+        (Some(manifest), _) => PythonTarget::locate(&manifest.environment)?,
+        (None, Some(python)) => {
+            PythonTarget::locate(&EnvironmentSpec::for_interpreter(python.clone()))?
+        }
+        (None, None) => bail!("`pkgm list` needs an environment"),
+    };
+    let store = Store::open(&settings.state)?;
+    let Some(observation) = observe(&target, &store)? else {
+        bail!(
+            "the environment `{}` does not exist yet\nhint: run `pkgm apply` to create it",
+            target.python.display()
+        );
+    };
+    let rows = classify(manifest.as_ref(), &observation);
+    match args.output.output {
+        OutputFormat::Json => print_json(&json!(rows
+            .iter()
+            .map(|(name, version, kind)| json!({"name": name, "version": version, "status": kind}))
+            .collect::<Vec<_>>()))?,
+        OutputFormat::Text => {
+            let width = rows
+                .iter()
+                .map(|(name, _, _)| name.len())
+                .max()
+                .unwrap_or(0);
+            let version_width = rows.iter().map(|(_, v, _)| v.len()).max().unwrap_or(0);
+            let mut text = String::new();
+            for (name, version, kind) in &rows {
+                text.push_str(&format!(
+                    "{name:width$}  {version:version_width$}  {kind}\n"
+                ));
+            }
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Each installed package with its version and how it got there.
+fn classify(
+    manifest: Option<&Manifest>,
+    observation: &Observation,
+) -> Vec<(String, String, &'static str)> {
+    let installed: &InstalledSet = &observation.installed;
+    let needed = manifest.map(|manifest| {
+        let roots = manifest
+            .packages
+            .iter()
+            .filter_map(|(name, decl)| match decl {
+                PackageDecl::Present(wanted) => Some((name, wanted.extras.as_slice())),
+                PackageDecl::Absent => None,
+            });
+        closure(roots, installed, &observation.markers)
+    });
+    installed
+        .dists
+        .values()
+        .map(|dist| {
+            let kind = match (manifest, &needed) {
+                (Some(manifest), _) if manifest.packages.contains_key(&dist.name) => "declared",
+                (Some(_), Some(needed)) if needed.contains(&dist.name) => "dependency",
+                (Some(manifest), _) if manifest.environment.is_protected(&dist.name) => "protected",
+                (Some(_), _) => "undeclared",
+                (None, _) => "installed",
+            };
+            (dist.name.to_string(), dist.version.to_string(), kind)
+        })
+        .collect()
+}

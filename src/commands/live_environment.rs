@@ -1,0 +1,101 @@
+//! The real environment behind `engine::Environment`: site-packages for reading,
+//! the venv module for creating, pip or uv for changing.
+
+use crate::core::manifest::Manifest;
+use crate::core::names::PackageName;
+use crate::effects::installer::Installer;
+use crate::effects::progress::Progress;
+use crate::effects::store::Store;
+use crate::effects::target::PythonTarget;
+use crate::engine::{Environment, Observation};
+
+pub struct LiveEnvironment<'a> {
+    pub target: PythonTarget,
+    pub manifest: &'a Manifest,
+    pub store: &'a Store,
+    pub progress: &'a Progress,
+}
+
+impl<'a> LiveEnvironment<'a> {
+    pub fn new(
+        manifest: &'a Manifest,
+        store: &'a Store,
+        progress: &'a Progress,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            target: PythonTarget::locate(&manifest.environment)?,
+            manifest,
+            store,
+            progress,
+        })
+    }
+
+    fn installer(&self) -> anyhow::Result<Installer> {
+        Ok(Installer::new(
+            &self.manifest.environment,
+            self.target.python(),
+        )?)
+    }
+}
+
+/// Inspects a target without changing anything: `None` when the venv does not exist yet.
+pub fn observe(target: &PythonTarget, store: &Store) -> anyhow::Result<Option<Observation>> {
+    if !target.exists()? {
+        return Ok(None);
+    }
+    let inspection = target.inspect(store)?;
+    for oddity in &inspection.oddities {
+        tracing::warn!("{}: {}", oddity.path.display(), oddity.message);
+    }
+    Ok(Some(Observation {
+        installed: inspection.installed,
+        markers: inspection.info.markers,
+    }))
+}
+
+impl Environment for LiveEnvironment<'_> {
+    fn observe(&mut self) -> anyhow::Result<Option<Observation>> {
+        observe(&self.target, self.store)
+    }
+
+    fn create(&mut self) -> anyhow::Result<()> {
+        if let Some(venv) = &self.target.venv {
+            self.progress
+                .step(&format!("creating virtual environment {}", venv.display()));
+        }
+        self.target.create(self.manifest.environment.installer)
+    }
+
+    fn install(&mut self, requirements: &[String]) -> anyhow::Result<()> {
+        let installer = self.installer()?;
+        self.progress.step(&format!(
+            "installing {} with {}: {}",
+            plural(requirements.len(), "package"),
+            installer.kind().as_str(),
+            requirements.join(" ")
+        ));
+        installer.install(requirements, self.progress.echo())?;
+        Ok(())
+    }
+
+    fn remove(&mut self, names: &[PackageName]) -> anyhow::Result<()> {
+        let installer = self.installer()?;
+        let listed: Vec<&str> = names.iter().map(|name| name.as_ref()).collect();
+        self.progress.step(&format!(
+            "removing {} with {}: {}",
+            plural(names.len(), "package"),
+            installer.kind().as_str(),
+            listed.join(" ")
+        ));
+        installer.uninstall(names, self.progress.echo())?;
+        Ok(())
+    }
+}
+
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

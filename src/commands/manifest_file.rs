@@ -1,0 +1,72 @@
+//! Reading a manifest file: size cap before reading, digest of the exact bytes, parsing,
+//! and resolving its relative paths against its folder.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+use crate::core::manifest::{Manifest, MAX_MANIFEST_BYTES};
+use crate::core::manifest_parse::parse_manifest;
+use crate::render::ManifestHeader;
+
+/// A manifest as read from disk.
+#[derive(Debug, Clone)]
+pub struct ManifestFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    /// Hex SHA-256 of `bytes`.
+    pub sha256: String,
+    /// The parsed manifest, with paths resolved against the manifest's folder.
+    pub manifest: Manifest,
+}
+
+impl ManifestFile {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_MANIFEST_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
+        let mut manifest = parse_manifest(path, &bytes)?;
+        let folder = absolute_parent(path)?;
+        manifest.environment = manifest.environment.resolved(&folder);
+        let sha256 = hex(&Sha256::digest(&bytes));
+        Ok(Self {
+            path: path.to_path_buf(),
+            bytes,
+            sha256,
+            manifest,
+        })
+    }
+
+    pub fn header(&self, signed_by: Option<String>) -> ManifestHeader {
+        ManifestHeader {
+            name: self.manifest.name.to_string(),
+            revision: self.manifest.revision,
+            sha256: self.sha256.clone(),
+            signed_by,
+        }
+    }
+
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
+    }
+}
+
+fn absolute_parent(path: &Path) -> anyhow::Result<PathBuf> {
+    let parent = path.parent().unwrap_or(Path::new(""));
+    if parent.is_absolute() {
+        return Ok(parent.to_path_buf());
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(cwd.join(parent))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}

@@ -1,0 +1,100 @@
+//! One file per command: orchestration only. Commands never call each other; shared steps
+//! live in `manifest_file`, `authenticity` and `live_environment`.
+
+mod apply;
+mod authenticity;
+mod completions;
+mod history;
+mod list;
+mod live_environment;
+mod manifest_file;
+mod plan;
+mod schema;
+mod status;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, LogFormat};
+use crate::effects::progress::Verbosity;
+
+/// The global settings every command receives.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub state: PathBuf,
+    pub trust: Option<PathBuf>,
+    pub verbosity: Verbosity,
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    fn from_args(global: &GlobalArgs) -> Self {
+        let verbosity = match (global.quiet, global.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            (false, _) => Verbosity::Verbose,
+        };
+        Self {
+            state: global
+                .state
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(".pkgm/state.db")),
+            trust: global.trust.clone(),
+            verbosity,
+            log_format: global.log_format,
+        }
+    }
+}
+
+/// Colours (honouring `NO_COLOR` and pipes) and the log format, once, before any output.
+pub fn configure_output(global: &GlobalArgs) {
+    let choice = match global.color {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    let level = match (global.quiet, global.verbose) {
+        (true, _) => tracing::Level::ERROR,
+        (false, 0) => tracing::Level::WARN,
+        (false, 1) => tracing::Level::INFO,
+        (false, _) => tracing::Level::DEBUG,
+    };
+    let color = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
+    crate::logging::init(global.log_format, level, color);
+}
+
+pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::from_args(&cli.global);
+    match cli.command {
+        Command::Plan(args) => plan::run(&settings, &args),
+        Command::Apply(args) => apply::run(&settings, &args),
+        Command::List(args) => list::run(&settings, &args),
+        Command::Status(args) => status::run(&settings, &args),
+        Command::History(args) => history::run(&settings, &args),
+        Command::Schema(args) => schema::run(&args),
+        Command::Completions(args) => completions::run(&args),
+    }
+}
+
+/// Milliseconds since the epoch: the one clock reading commands pass down.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as i64)
+}
+
+/// Writes to stdout, styled when stdout is a terminal that wants colour.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = anstream::stdout();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes a JSON value to stdout on one line per document.
+pub fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
+    print(&format!("{}\n", serde_json::to_string_pretty(value)?))
+}

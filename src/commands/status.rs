@@ -1,0 +1,56 @@
+//! `pkgm status`: the last applied revision of each manifest and its latest apply's outcome.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::cli::{OutputArgs, OutputFormat};
+use crate::effects::store::Store;
+use crate::render;
+
+use super::{print, print_json, Settings};
+
+pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&settings.state)?;
+    let applied = store.all_applied()?;
+    let latest = store.latest_runs()?;
+    if args.output == OutputFormat::Json {
+        print_json(&json!({ "applied": applied, "latest_runs": latest }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if applied.is_empty() && latest.is_empty() {
+        print(&format!(
+            "Nothing has been applied with the state `{}` yet.\n",
+            settings.state.display()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = String::new();
+    for entry in &applied {
+        text.push_str(&format!(
+            "{}: revision {} applied {} (run {}, sha256 {})\n",
+            entry.name,
+            entry.revision,
+            render::timestamp(entry.applied_at_ms),
+            entry.run_id,
+            &entry.sha256[..entry.sha256.len().min(12)],
+        ));
+    }
+    for run in &latest {
+        let name = run.manifest_name.as_deref().unwrap_or("?");
+        let settled = applied.iter().any(|entry| entry.run_id == run.id);
+        if !settled {
+            text.push_str(&format!(
+                "{name}: latest apply (run {}, revision {}) {}{}\n",
+                run.id,
+                run.revision.map_or("?".into(), |r| r.to_string()),
+                run.status.as_str(),
+                run.step
+                    .as_deref()
+                    .map_or(String::new(), |step| format!(" during `{step}`")),
+            ));
+        }
+    }
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,156 @@
+//! Serialises applies on one state: an OS file lock beside the database, holding the
+//! holder's pid and start time so a waiting run can say who has it.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Who holds the lock, as written into the lock file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Holder {
+    pub pid: u32,
+    pub since_ms: i64,
+    pub command: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("cannot open the lock file `{path}`: {source}")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "another pkgm run holds the state lock `{path}` ({})",
+        describe(holder)
+    )]
+    Held {
+        path: PathBuf,
+        holder: Option<Holder>,
+    },
+}
+
+fn describe(holder: &Option<Holder>) -> String {
+    match holder {
+        Some(holder) => format!(
+            "`{}`, pid {}, since {}",
+            holder.command,
+            holder.pid,
+            crate::render::timestamp(holder.since_ms)
+        ),
+        None => "holder unknown".into(),
+    }
+}
+
+/// The held lock; released when dropped (and by the OS if the process dies).
+#[derive(Debug)]
+pub struct StateLock {
+    _file: File,
+    /// Set when the previous holder's record was left by a process that is gone.
+    pub taken_over_from: Option<Holder>,
+}
+
+/// The lock file for a state database.
+pub fn lock_path(state: &Path) -> PathBuf {
+    let mut name = state.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    state.with_file_name(name)
+}
+
+impl StateLock {
+    /// Takes the lock, waiting up to `timeout` for another holder to finish.
+    pub fn acquire(
+        state: &Path,
+        timeout: Duration,
+        command: &str,
+        now_ms: i64,
+    ) -> Result<Self, LockError> {
+        let path = lock_path(state);
+        let open_error = |source| LockError::Open {
+            path: path.clone(),
+            source,
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(open_error)?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(LockError::Held {
+                        holder: read_holder(&mut file),
+                        path,
+                    })
+                }
+                Err(std::fs::TryLockError::Error(err)) => return Err(open_error(err)),
+            }
+        }
+        // The OS released the lock of any dead holder; its record may still be there.
+        let taken_over_from = read_holder(&mut file).filter(|old| !process_alive(old.pid));
+        let holder = Holder {
+            pid: std::process::id(),
+            since_ms: now_ms,
+            command: command.to_string(),
+        };
+        let record = serde_json::to_vec(&holder).unwrap_or_default();
+        file.set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)).map(|_| ()))
+            .and_then(|()| file.write_all(&record))
+            .and_then(|()| file.sync_data())
+            .map_err(open_error)?;
+        Ok(Self {
+            _file: file,
+            taken_over_from,
+        })
+    }
+}
+
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0)).ok()?;
+    file.read_to_string(&mut text).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn process_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_holder_is_told_who_has_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.db");
+        let _held = StateLock::acquire(&state, Duration::ZERO, "pkgm apply m.yaml", 0).unwrap();
+        let err = StateLock::acquire(&state, Duration::from_millis(200), "other", 0).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("`pkgm apply m.yaml`"), "{message}");
+        assert!(
+            message.contains(&format!("pid {}", std::process::id())),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_released_lock_can_be_taken_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.db");
+        drop(StateLock::acquire(&state, Duration::ZERO, "first", 0).unwrap());
+        let second = StateLock::acquire(&state, Duration::ZERO, "second", 0).unwrap();
+        assert!(second.taken_over_from.is_none(), "our own pid is alive");
+    }
+}

@@ -1,0 +1,230 @@
+//! Child processes that explain themselves: no shell, captured output, and an error that
+//! shows the command line with what the program printed.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+
+/// A program with its arguments and environment, run without a shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    /// Variables to set.
+    pub set_env: Vec<(String, OsString)>,
+    /// Prefixes of variables to remove from the inherited environment, with exceptions kept.
+    pub remove_env_prefixes: Vec<String>,
+    pub keep_env: Vec<String>,
+    pub cwd: Option<PathBuf>,
+}
+
+impl Invocation {
+    pub fn new(program: impl Into<PathBuf>) -> Self {
+        Self {
+            program: program.into(),
+            args: Vec::new(),
+            set_env: Vec::new(),
+            remove_env_prefixes: Vec::new(),
+            keep_env: Vec::new(),
+            cwd: None,
+        }
+    }
+
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<OsString>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// The command line as a person would type it, for messages.
+    pub fn display(&self) -> String {
+        let mut words = vec![quote(&self.program.to_string_lossy())];
+        words.extend(self.args.iter().map(|arg| quote(&arg.to_string_lossy())));
+        words.join(" ")
+    }
+
+    fn command(&self, cwd: &Path) -> Command {
+        let mut command = Command::new(&self.program);
+        command
+            .args(&self.args)
+            .current_dir(self.cwd.as_deref().unwrap_or(cwd));
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            let removable = self
+                .remove_env_prefixes
+                .iter()
+                .any(|prefix| key.starts_with(prefix.as_str()));
+            if removable && !self.keep_env.iter().any(|kept| kept == key.as_ref()) {
+                command.env_remove(key.as_ref());
+            }
+        }
+        for (key, value) in &self.set_env {
+            command.env(key, value);
+        }
+        command
+    }
+
+    /// Runs to completion, capturing stdout and stderr; `echo` receives each line as it
+    /// arrives (for `-v` streaming).
+    pub fn run(&self, echo: Option<&(dyn Fn(&str) + Sync)>) -> Result<Captured, ProcessError> {
+        let scratch = tempfile::tempdir().map_err(|err| self.spawn_error(err))?;
+        let mut child = self
+            .command(scratch.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|err| self.spawn_error(err))?;
+        let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+        let (out_text, err_text) = thread::scope(|scope| {
+            let out = scope.spawn(|| pump(stdout, echo));
+            let err = scope.spawn(|| pump(stderr, echo));
+            (
+                out.join().unwrap_or_default(),
+                err.join().unwrap_or_default(),
+            )
+        });
+        let status = child.wait().map_err(|err| self.spawn_error(err))?;
+        let captured = Captured {
+            status,
+            stdout: out_text,
+            stderr: err_text,
+        };
+        if status.success() {
+            Ok(captured)
+        } else {
+            Err(ProcessError::Failed {
+                command: self.display(),
+                status,
+                stdout: captured.stdout,
+                stderr: captured.stderr,
+            })
+        }
+    }
+
+    fn spawn_error(&self, source: std::io::Error) -> ProcessError {
+        ProcessError::Spawn {
+            command: self.display(),
+            source,
+        }
+    }
+}
+
+/// Reads a pipe line by line into a string, echoing each line.
+fn pump<R: Read>(pipe: Option<R>, echo: Option<&(dyn Fn(&str) + Sync)>) -> String {
+    let Some(pipe) = pipe else {
+        return String::new();
+    };
+    let mut text = String::new();
+    for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+        if let Some(echo) = echo {
+            echo(&line);
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+/// What a successful process printed.
+#[derive(Debug)]
+pub struct Captured {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error("could not run `{command}`: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error("`{command}` failed ({status})\n{}", tail(stdout, stderr))]
+    Failed {
+        command: String,
+        status: ExitStatus,
+        stdout: String,
+        stderr: String,
+    },
+}
+
+/// The last lines a failed program printed, stderr preferred: enough to see why.
+fn tail(stdout: &str, stderr: &str) -> String {
+    const LINES: usize = 25;
+    let source = if stderr.trim().is_empty() {
+        stdout
+    } else {
+        stderr
+    };
+    let lines: Vec<&str> = source.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = lines.len().saturating_sub(LINES);
+    lines[start..]
+        .iter()
+        .map(|line| format!("  | {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Quotes a word for display only (nothing is ever run through a shell).
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%~".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+impl fmt::Display for Invocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_show_the_command_and_what_it_said() {
+        let invocation = Invocation::new("sh").args(["-c", "echo out; echo boom >&2; exit 3"]);
+        let err = invocation.run(None).unwrap_err().to_string();
+        assert!(
+            err.starts_with("`sh -c 'echo out; echo boom >&2; exit 3'` failed"),
+            "{err}"
+        );
+        assert!(err.contains("  | boom"), "{err}");
+    }
+
+    #[test]
+    fn variables_with_removed_prefixes_are_dropped_except_kept_ones() {
+        std::env::set_var("PKGM_TEST_DROP_ME", "1");
+        std::env::set_var("PKGM_TEST_KEEP_ME", "1");
+        let mut invocation = Invocation::new("env");
+        invocation.remove_env_prefixes = vec!["PKGM_TEST_".into()];
+        invocation.keep_env = vec!["PKGM_TEST_KEEP_ME".into()];
+        let out = invocation.run(None).unwrap().stdout;
+        assert!(!out.contains("PKGM_TEST_DROP_ME"));
+        assert!(out.contains("PKGM_TEST_KEEP_ME=1"));
+    }
+
+    #[test]
+    fn a_missing_program_is_a_spawn_error() {
+        let err = Invocation::new("/nonexistent/program")
+            .run(None)
+            .unwrap_err();
+        assert!(matches!(err, ProcessError::Spawn { .. }));
+    }
+}

@@ -1,0 +1,473 @@
+//! The state database (SQLite, WAL, mode 0600): recorded runs, the last applied manifest of
+//! each name, and the interpreter cache.
+
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::core::installed::InterpreterInfo;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS interpreters (
+    path TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    info TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    command TEXT NOT NULL,
+    manifest_name TEXT,
+    revision INTEGER,
+    sha256 TEXT,
+    signed_by TEXT,
+    unsigned INTEGER NOT NULL DEFAULT 0,
+    actor TEXT,
+    pid INTEGER NOT NULL,
+    started_at_ms INTEGER NOT NULL,
+    finished_at_ms INTEGER,
+    status TEXT NOT NULL,
+    step TEXT,
+    plan TEXT,
+    changed TEXT,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS applied (
+    name TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    manifest BLOB NOT NULL,
+    file_name TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    applied_at_ms INTEGER NOT NULL
+);
+";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the state database `{path}`: {source}")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the state database `{path}` failed: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("the state database `{path}` was written by a newer pkgm (schema {found})")]
+    TooNew { path: PathBuf, found: i64 },
+}
+
+/// How a run ended (or that it has not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Started,
+    Succeeded,
+    Failed,
+    Interrupted,
+    Refused,
+    Planned,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Started => "started",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Interrupted => "interrupted",
+            Self::Refused => "refused",
+            Self::Planned => "planned",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            "interrupted" => Self::Interrupted,
+            "refused" => Self::Refused,
+            "planned" => Self::Planned,
+            _ => Self::Started,
+        }
+    }
+}
+
+/// What is known of a run when it starts.
+#[derive(Debug, Clone, Default)]
+pub struct NewRun {
+    pub command: String,
+    pub manifest_name: Option<String>,
+    pub revision: Option<u64>,
+    pub sha256: Option<String>,
+    pub signed_by: Option<String>,
+    pub unsigned: bool,
+    pub actor: Option<String>,
+    pub plan: Option<String>,
+}
+
+/// A recorded run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunRecord {
+    pub id: i64,
+    pub command: String,
+    pub manifest_name: Option<String>,
+    pub revision: Option<u64>,
+    pub sha256: Option<String>,
+    pub signed_by: Option<String>,
+    pub unsigned: bool,
+    pub actor: Option<String>,
+    pub pid: u32,
+    pub started_at_ms: i64,
+    pub finished_at_ms: Option<i64>,
+    pub status: RunStatus,
+    pub step: Option<String>,
+    #[serde(skip)]
+    pub plan: Option<String>,
+    #[serde(skip)]
+    pub changed: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The manifest last applied successfully under one name.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Applied {
+    pub name: String,
+    pub revision: u64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub manifest: Vec<u8>,
+    pub file_name: String,
+    pub run_id: i64,
+    pub applied_at_ms: i64,
+}
+
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating with mode 0600 when missing) the state database.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.exists() {
+                std::fs::create_dir_all(parent).map_err(open_error)?;
+                std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))
+                    .map_err(open_error)?;
+            }
+        }
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(err) => return Err(open_error(err)),
+        }
+        let connection = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let store = Self {
+            connection,
+            path: path.to_path_buf(),
+        };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    fn prepare(&self) -> Result<(), StoreError> {
+        self.connection
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| self.fail(e))?;
+        self.connection
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(|e| self.fail(e))?;
+        let version: i64 = self
+            .connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| self.fail(e))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            self.connection
+                .execute_batch(&format!(
+                    "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                ))
+                .map_err(|e| self.fail(e))?;
+        }
+        Ok(())
+    }
+
+    fn fail(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn cached_interpreter(
+        &self,
+        path: &Path,
+        fingerprint: &str,
+    ) -> Result<Option<InterpreterInfo>, StoreError> {
+        let info: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT info FROM interpreters WHERE path = ?1 AND fingerprint = ?2",
+                params![path.to_string_lossy(), fingerprint],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        // An unreadable cache entry is simply a miss: the interpreter is asked again.
+        Ok(info.and_then(|info| serde_json::from_str(&info).ok()))
+    }
+
+    pub fn cache_interpreter(
+        &self,
+        path: &Path,
+        fingerprint: &str,
+        info: &InterpreterInfo,
+    ) -> Result<(), StoreError> {
+        let info = serde_json::to_string(info).unwrap_or_default();
+        self.connection
+            .execute(
+                "INSERT OR REPLACE INTO interpreters (path, fingerprint, info) VALUES (?1, ?2, ?3)",
+                params![path.to_string_lossy(), fingerprint, info],
+            )
+            .map(|_| ())
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Journals a run as started; it stays `started` until finished, so a crash shows.
+    pub fn start_run(&self, run: &NewRun, now_ms: i64) -> Result<i64, StoreError> {
+        self.insert_run(run, now_ms, RunStatus::Started)
+    }
+
+    /// Records a plan. Plans are informational, so this write skips the fsync that
+    /// `synchronous = FULL` would cost; a crash may lose the record, never the database.
+    pub fn record_plan(&self, run: &NewRun, now_ms: i64) -> Result<i64, StoreError> {
+        self.connection
+            .execute_batch("PRAGMA synchronous = NORMAL;")
+            .map_err(|e| self.fail(e))?;
+        let id = self.insert_run(run, now_ms, RunStatus::Planned);
+        self.connection
+            .execute_batch("PRAGMA synchronous = FULL;")
+            .map_err(|e| self.fail(e))?;
+        let id = id?;
+        self.connection
+            .execute(
+                "UPDATE runs SET finished_at_ms = ?2 WHERE id = ?1",
+                params![id, now_ms],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(id)
+    }
+
+    fn insert_run(&self, run: &NewRun, now_ms: i64, status: RunStatus) -> Result<i64, StoreError> {
+        self.connection
+            .execute(
+                "INSERT INTO runs (command, manifest_name, revision, sha256, signed_by, unsigned,
+                                   actor, pid, started_at_ms, status, plan)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    run.command,
+                    run.manifest_name,
+                    run.revision.map(|r| r as i64),
+                    run.sha256,
+                    run.signed_by,
+                    run.unsigned,
+                    run.actor,
+                    std::process::id(),
+                    now_ms,
+                    status.as_str(),
+                    run.plan,
+                ],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(self.connection.last_insert_rowid())
+    }
+
+    /// Notes which step a started run has reached, so an interruption says where it stopped.
+    pub fn set_step(&self, id: i64, step: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute("UPDATE runs SET step = ?2 WHERE id = ?1", params![id, step])
+            .map(|_| ())
+            .map_err(|e| self.fail(e))
+    }
+
+    pub fn finish_run(
+        &self,
+        id: i64,
+        status: RunStatus,
+        changed: Option<&str>,
+        error: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.connection
+            .execute(
+                "UPDATE runs SET status = ?2, changed = ?3, error = ?4, finished_at_ms = ?5
+                 WHERE id = ?1",
+                params![id, status.as_str(), changed, error, now_ms],
+            )
+            .map(|_| ())
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Marks every run still `started` as interrupted. Call only while holding the apply
+    /// lock: then no started run can still be alive.
+    pub fn mark_interrupted(&self, now_ms: i64) -> Result<Vec<RunRecord>, StoreError> {
+        let stale = self.query_runs("WHERE status = 'started' ORDER BY id", [])?;
+        self.connection
+            .execute(
+                "UPDATE runs SET status = 'interrupted', finished_at_ms = ?1
+                 WHERE status = 'started'",
+                params![now_ms],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(stale)
+    }
+
+    pub fn runs(&self, limit: u32) -> Result<Vec<RunRecord>, StoreError> {
+        self.query_runs("ORDER BY id DESC LIMIT ?1", params![limit])
+    }
+
+    pub fn run(&self, id: i64) -> Result<Option<RunRecord>, StoreError> {
+        Ok(self.query_runs("WHERE id = ?1", params![id])?.pop())
+    }
+
+    /// The latest run of each manifest name, for `status`.
+    pub fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        self.query_runs(
+            "WHERE id IN (SELECT MAX(id) FROM runs WHERE command = 'apply' GROUP BY manifest_name)
+             ORDER BY manifest_name",
+            [],
+        )
+    }
+
+    fn query_runs(
+        &self,
+        clause: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<Vec<RunRecord>, StoreError> {
+        let sql = format!(
+            "SELECT id, command, manifest_name, revision, sha256, signed_by, unsigned, actor, pid,
+                    started_at_ms, finished_at_ms, status, step, plan, changed, error
+             FROM runs {clause}"
+        );
+        let mut statement = self.connection.prepare(&sql).map_err(|e| self.fail(e))?;
+        let rows = statement
+            .query_map(parameters, |row| {
+                Ok(RunRecord {
+                    id: row.get(0)?,
+                    command: row.get(1)?,
+                    manifest_name: row.get(2)?,
+                    revision: row.get::<_, Option<i64>>(3)?.map(|r| r as u64),
+                    sha256: row.get(4)?,
+                    signed_by: row.get(5)?,
+                    unsigned: row.get(6)?,
+                    actor: row.get(7)?,
+                    pid: row.get(8)?,
+                    started_at_ms: row.get(9)?,
+                    finished_at_ms: row.get(10)?,
+                    status: RunStatus::parse(&row.get::<_, String>(11)?),
+                    step: row.get(12)?,
+                    plan: row.get(13)?,
+                    changed: row.get(14)?,
+                    error: row.get(15)?,
+                })
+            })
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    pub fn last_applied(&self, name: &str) -> Result<Option<Applied>, StoreError> {
+        Ok(self.query_applied("WHERE name = ?1", params![name])?.pop())
+    }
+
+    pub fn all_applied(&self) -> Result<Vec<Applied>, StoreError> {
+        self.query_applied("ORDER BY name", [])
+    }
+
+    fn query_applied(
+        &self,
+        clause: &str,
+        parameters: impl rusqlite::Params,
+    ) -> Result<Vec<Applied>, StoreError> {
+        let sql = format!(
+            "SELECT name, revision, sha256, manifest, file_name, run_id, applied_at_ms
+             FROM applied {clause}"
+        );
+        let mut statement = self.connection.prepare(&sql).map_err(|e| self.fail(e))?;
+        let rows = statement
+            .query_map(parameters, |row| {
+                Ok(Applied {
+                    name: row.get(0)?,
+                    revision: row.get::<_, i64>(1)? as u64,
+                    sha256: row.get(2)?,
+                    manifest: row.get(3)?,
+                    file_name: row.get(4)?,
+                    run_id: row.get(5)?,
+                    applied_at_ms: row.get(6)?,
+                })
+            })
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    /// Records a successful apply and finishes its run, in one transaction.
+    pub fn record_applied(&self, applied: &Applied, changed: &str) -> Result<(), StoreError> {
+        let transaction = self
+            .connection
+            .unchecked_transaction()
+            .map_err(|e| self.fail(e))?;
+        transaction
+            .execute(
+                "INSERT OR REPLACE INTO applied
+                     (name, revision, sha256, manifest, file_name, run_id, applied_at_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    applied.name,
+                    applied.revision as i64,
+                    applied.sha256,
+                    applied.manifest,
+                    applied.file_name,
+                    applied.run_id,
+                    applied.applied_at_ms
+                ],
+            )
+            .map_err(|e| self.fail(e))?;
+        transaction
+            .execute(
+                "UPDATE runs SET status = 'succeeded', changed = ?2, finished_at_ms = ?3
+                 WHERE id = ?1",
+                params![applied.run_id, changed, applied.applied_at_ms],
+            )
+            .map_err(|e| self.fail(e))?;
+        transaction.commit().map_err(|e| self.fail(e))
+    }
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,0 +1,80 @@
+use std::os::unix::fs::PermissionsExt;
+
+use super::*;
+
+fn run(name: &str) -> NewRun {
+    NewRun {
+        command: "apply".into(),
+        manifest_name: Some(name.into()),
+        revision: Some(3),
+        sha256: Some("ab".into()),
+        ..NewRun::default()
+    }
+}
+
+#[test]
+fn the_database_is_created_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/state.db");
+    Store::open(&path).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    Store::open(&path).unwrap();
+}
+
+#[test]
+fn runs_are_journaled_and_interruptions_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.db")).unwrap();
+    let id = store.start_run(&run("a"), 1_000).unwrap();
+    store.set_step(id, "install").unwrap();
+    let stale = store.mark_interrupted(2_000).unwrap();
+    assert_eq!(stale.len(), 1);
+    assert_eq!(stale[0].step.as_deref(), Some("install"));
+    assert_eq!(
+        store.run(id).unwrap().unwrap().status,
+        RunStatus::Interrupted
+    );
+    assert!(store.mark_interrupted(3_000).unwrap().is_empty());
+}
+
+#[test]
+fn applied_manifests_are_kept_per_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.db")).unwrap();
+    let id = store.start_run(&run("a"), 1_000).unwrap();
+    let applied = Applied {
+        name: "a".into(),
+        revision: 3,
+        sha256: "ab".into(),
+        manifest: b"bytes".to_vec(),
+        file_name: "m.yaml".into(),
+        run_id: id,
+        applied_at_ms: 2_000,
+    };
+    store.record_applied(&applied, "[]").unwrap();
+    assert_eq!(store.last_applied("a").unwrap().unwrap().manifest, b"bytes");
+    assert!(store.last_applied("b").unwrap().is_none());
+    assert_eq!(store.run(id).unwrap().unwrap().status, RunStatus::Succeeded);
+    assert_eq!(store.latest_runs().unwrap().len(), 1);
+}
+
+#[test]
+fn plans_are_recorded_as_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state.db")).unwrap();
+    let id = store
+        .record_plan(
+            &NewRun {
+                command: "plan".into(),
+                ..run("a")
+            },
+            5,
+        )
+        .unwrap();
+    let record = store.run(id).unwrap().unwrap();
+    assert_eq!(
+        (record.status, record.finished_at_ms),
+        (RunStatus::Planned, Some(5))
+    );
+}

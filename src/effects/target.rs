@@ -1,0 +1,111 @@
+//! The Python environment a manifest manages: finding its interpreter, inspecting it
+//! (interpreter facts from the cache, distributions from site-packages) and creating it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+
+use crate::core::installed::{InstalledSet, InterpreterInfo};
+use crate::core::manifest::{EnvironmentSpec, InstallerKind, Target};
+
+use super::interpreter::{self, base_python, find_on_path, venv_python};
+use super::site_packages::{read_installed, Oddity};
+use super::store::Store;
+
+/// The interpreter pkgm manages, and the venv around it when it is one.
+#[derive(Debug, Clone)]
+pub struct PythonTarget {
+    pub python: PathBuf,
+    pub venv: Option<PathBuf>,
+}
+
+/// What inspecting an existing environment found.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub info: InterpreterInfo,
+    pub installed: InstalledSet,
+    pub oddities: Vec<Oddity>,
+}
+
+impl PythonTarget {
+    /// Locates the target of a resolved environment; a venv need not exist yet.
+    pub fn locate(environment: &EnvironmentSpec) -> anyhow::Result<Self> {
+        match &environment.target {
+            Target::Venv(venv) => Ok(Self {
+                python: venv_python(venv),
+                venv: Some(venv.clone()),
+            }),
+            Target::Interpreter(python) => {
+                let found = find_on_path(&python.to_string_lossy()).with_context(|| {
+                    format!("the interpreter `{}` does not exist", python.display())
+                })?;
+                Ok(Self {
+                    python: found,
+                    venv: None,
+                })
+            }
+        }
+    }
+
+    /// Whether there is an environment to inspect (a venv may still have to be created).
+    pub fn exists(&self) -> anyhow::Result<bool> {
+        if self.python.exists() {
+            return Ok(true);
+        }
+        match &self.venv {
+            Some(venv) if venv.exists() => bail!(
+                "`{}` exists but is not a virtual environment (no `bin/python`)\n\
+                 hint: remove it, or point `environment.venv` elsewhere",
+                venv.display()
+            ),
+            _ => Ok(false),
+        }
+    }
+
+    /// Interpreter facts (cached in the state) plus the installed distributions.
+    pub fn inspect(&self, store: &Store) -> anyhow::Result<Inspection> {
+        let info = self.interpreter_info(store)?;
+        let (installed, oddities) = read_installed(&info.site_packages()).with_context(|| {
+            format!(
+                "cannot read the installed packages of `{}`",
+                self.python.display()
+            )
+        })?;
+        Ok(Inspection {
+            info,
+            installed,
+            oddities,
+        })
+    }
+
+    /// Asks the interpreter about itself only when the cache has nothing for its fingerprint.
+    fn interpreter_info(&self, store: &Store) -> anyhow::Result<InterpreterInfo> {
+        let fingerprint = interpreter::fingerprint(&self.python)?;
+        if let Some(info) = store.cached_interpreter(&self.python, &fingerprint)? {
+            return Ok(info);
+        }
+        tracing::debug!(python = %self.python.display(), "asking the interpreter about itself");
+        let info = interpreter::probe(&self.python)?;
+        store.cache_interpreter(&self.python, &fingerprint, &info)?;
+        Ok(info)
+    }
+
+    /// Creates the venv with the `venv` module of the base interpreter.
+    pub fn create(&self, installer: InstallerKind) -> anyhow::Result<()> {
+        let Some(venv) = &self.venv else {
+            bail!("the interpreter `{}` does not exist", self.python.display());
+        };
+        let base = base_python().context(
+            "no `python3` on PATH to create the virtual environment with\n\
+             hint: install Python 3, or set PKGM_PYTHON to an interpreter",
+        )?;
+        // uv installs into a venv without pip; pip needs itself inside the venv.
+        let with_pip = installer == InstallerKind::Pip;
+        interpreter::create_venv(&base, venv, with_pip)?;
+        Ok(())
+    }
+
+    pub fn python(&self) -> &Path {
+        &self.python
+    }
+}

@@ -1,0 +1,209 @@
+use std::path::Path;
+use std::str::FromStr;
+
+use pep508_rs::Requirement;
+
+use super::*;
+use crate::core::fixtures::{dist, markers};
+use crate::core::installed::InstalledDist;
+use crate::core::manifest_parse::parse_manifest;
+
+/// An index of distributions and an environment that installs from it like a tiny resolver.
+struct FakeEnvironment {
+    index: Vec<InstalledDist>,
+    installed: Option<InstalledSet>,
+    calls: Vec<String>,
+    fail_install: bool,
+}
+
+impl FakeEnvironment {
+    fn new(index: Vec<InstalledDist>, installed: Option<Vec<InstalledDist>>) -> Self {
+        let installed = installed.map(|dists| {
+            let mut set = InstalledSet::default();
+            dists.into_iter().for_each(|d| set.insert(d));
+            set
+        });
+        Self {
+            index,
+            installed,
+            calls: Vec::new(),
+            fail_install: false,
+        }
+    }
+
+    fn best(&self, requirement: &Requirement) -> Option<InstalledDist> {
+        self.index
+            .iter()
+            .filter(|d| d.name == requirement.name)
+            .filter(|d| match &requirement.version_or_url {
+                Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => s.contains(&d.version),
+                _ => true,
+            })
+            .max_by(|a, b| a.version.cmp(&b.version))
+            .cloned()
+    }
+}
+
+impl Environment for FakeEnvironment {
+    fn observe(&mut self) -> anyhow::Result<Option<Observation>> {
+        Ok(self.installed.clone().map(|installed| Observation {
+            installed,
+            markers: markers("3.11.7"),
+        }))
+    }
+
+    fn create(&mut self) -> anyhow::Result<()> {
+        self.calls.push("create".into());
+        let mut set = InstalledSet::default();
+        set.insert(dist("pip", "24.0", &[]));
+        self.installed = Some(set);
+        Ok(())
+    }
+
+    fn install(&mut self, requirements: &[String]) -> anyhow::Result<()> {
+        self.calls
+            .push(format!("install {}", requirements.join(" ")));
+        if self.fail_install {
+            anyhow::bail!("ERROR: No matching distribution");
+        }
+        let mut queue: Vec<Requirement> = requirements
+            .iter()
+            .map(|r| Requirement::from_str(r).unwrap())
+            .collect();
+        while let Some(requirement) = queue.pop() {
+            let found = self.best(&requirement).expect("in the fake index");
+            queue.extend(found.requires.iter().cloned());
+            self.installed.as_mut().unwrap().insert(found);
+        }
+        Ok(())
+    }
+
+    fn remove(&mut self, names: &[PackageName]) -> anyhow::Result<()> {
+        let listed: Vec<String> = names.iter().map(ToString::to_string).collect();
+        self.calls.push(format!("remove {}", listed.join(" ")));
+        for name in names {
+            self.installed.as_mut().unwrap().dists.remove(name);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Steps(Vec<&'static str>);
+
+impl Journal for Steps {
+    fn step(&mut self, step: Step) -> anyhow::Result<()> {
+        self.0.push(step.name());
+        Ok(())
+    }
+}
+
+fn manifest(packages: &str) -> Manifest {
+    let text = format!(
+        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: t, revision: 1}}\n\
+         environment: {{prune: true}}\npackages: {{{packages}}}\n"
+    );
+    parse_manifest(Path::new("m.yaml"), text.as_bytes()).unwrap()
+}
+
+fn index() -> Vec<InstalledDist> {
+    vec![
+        dist("app", "1.0", &["lib<2"]),
+        dist("app", "2.0", &["lib>=2", "newdep"]),
+        dist("lib", "1.0", &[]),
+        dist("lib", "2.0", &[]),
+        dist("newdep", "1.0", &[]),
+    ]
+}
+
+#[test]
+fn a_new_venv_is_created_filled_and_verified() {
+    let mut environment = FakeEnvironment::new(index(), None);
+    let mut steps = Steps::default();
+    let report = apply(&manifest("app: \"==1.0\""), &mut environment, &mut steps).unwrap();
+    assert_eq!(environment.calls, ["create", "install app==1.0"]);
+    assert_eq!(steps.0, ["create-venv", "install", "verify"]);
+    assert_eq!(report.after.dists.len(), 3);
+}
+
+#[test]
+fn removals_are_planned_after_installs_so_new_dependencies_stay() {
+    let installed = vec![
+        dist("pip", "24.0", &[]),
+        dist("app", "1.0", &["lib<2"]),
+        dist("lib", "1.0", &[]),
+        dist("stray", "1.0", &[]),
+    ];
+    let mut environment = FakeEnvironment::new(index(), Some(installed));
+    let mut steps = Steps::default();
+    apply(&manifest("app: \">=2\""), &mut environment, &mut steps).unwrap();
+    assert_eq!(environment.calls, ["install app>=2", "remove stray"]);
+    let after = environment.installed.unwrap();
+    assert!(after.get(&"newdep".parse().unwrap()).is_some());
+}
+
+#[test]
+fn a_failed_install_reports_the_step_and_what_remains() {
+    let installed = vec![dist("pip", "24.0", &[])];
+    let mut environment = FakeEnvironment::new(index(), Some(installed));
+    environment.fail_install = true;
+    let failure = apply(
+        &manifest("app: \"*\""),
+        &mut environment,
+        &mut Steps::default(),
+    )
+    .unwrap_err();
+    assert_eq!(failure.step, Step::Install(1));
+    assert!(failure
+        .error
+        .to_string()
+        .contains("No matching distribution"));
+    assert_eq!(failure.remaining.unwrap().packages.len(), 1);
+    assert!(failure.after.is_some());
+}
+
+#[test]
+fn an_environment_that_does_not_converge_fails_verification() {
+    struct Stubborn;
+    impl Environment for Stubborn {
+        fn observe(&mut self) -> anyhow::Result<Option<Observation>> {
+            Ok(Some(Observation {
+                installed: InstalledSet::default(),
+                markers: markers("3.11.7"),
+            }))
+        }
+        fn create(&mut self) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn install(&mut self, _: &[String]) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn remove(&mut self, _: &[PackageName]) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+    let failure = apply(
+        &manifest("app: \"*\""),
+        &mut Stubborn,
+        &mut Steps::default(),
+    )
+    .unwrap_err();
+    assert_eq!(failure.step, Step::Verify);
+    assert!(failure
+        .error
+        .to_string()
+        .contains("did not converge: `app` (not installed)"));
+}
+
+#[test]
+fn a_satisfied_environment_runs_no_installer() {
+    let installed = vec![dist("pip", "24.0", &[]), dist("lib", "1.0", &[])];
+    let mut environment = FakeEnvironment::new(index(), Some(installed));
+    apply(
+        &manifest("lib: \"*\""),
+        &mut environment,
+        &mut Steps::default(),
+    )
+    .unwrap();
+    assert!(environment.calls.is_empty());
+}

@@ -1,0 +1,218 @@
+//! Plans and records rendered as text (Terraform-like, styled) and JSON. Never prints.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use anstyle::{AnsiColor, Style};
+use serde_json::{json, Value};
+
+use crate::core::plan::{EnvironmentChange, PackageAction, PackageChange, Plan, UserAction};
+
+/// Which manifest a plan is for, as shown above it and in the JSON document.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ManifestHeader {
+    pub name: String,
+    pub revision: u64,
+    pub sha256: String,
+    pub signed_by: Option<String>,
+}
+
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+fn symbol(action: PackageAction) -> (Style, &'static str) {
+    match action {
+        PackageAction::Install => (GREEN, "+"),
+        PackageAction::Upgrade => (CYAN, "↑"),
+        PackageAction::Downgrade => (YELLOW, "↓"),
+        PackageAction::Change => (YELLOW, "~"),
+        PackageAction::Remove => (RED, "-"),
+    }
+}
+
+/// The plan as a person reads it. Styles are stripped later when output is not a terminal.
+pub fn plan_text(header: &ManifestHeader, plan: &Plan) -> String {
+    let signer = match &header.signed_by {
+        Some(kid) => format!("signed by `{kid}`"),
+        None => "unsigned".to_string(),
+    };
+    let title = format!("`{}` revision {} ({signer})", header.name, header.revision);
+    if plan.is_empty() {
+        return format!(
+            "{} {title} matches the environment.\n",
+            paint(GREEN.bold(), "No changes.")
+        );
+    }
+    let mut out = format!("pkgm will make these changes for {title}:\n\n");
+    if let Some(EnvironmentChange::CreateVenv { path }) = &plan.environment {
+        out.push_str(&format!(
+            "  {} create virtual environment {}\n",
+            paint(GREEN, "+"),
+            path.display()
+        ));
+    }
+    let width = plan
+        .packages
+        .iter()
+        .map(|change| change.name.as_ref().len())
+        .max()
+        .unwrap_or(0);
+    let versions: Vec<String> = plan.packages.iter().map(versions).collect();
+    let versions_width = versions
+        .iter()
+        .map(|v| v.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (change, versions) in plan.packages.iter().zip(&versions) {
+        let (style, mark) = symbol(change.action);
+        let name = format!("{:width$}", change.name.to_string());
+        out.push_str(&format!(
+            "  {} {} {versions:versions_width$}  {}\n",
+            paint(style, mark),
+            paint(BOLD, &name),
+            paint(DIM, &change.reason),
+        ));
+    }
+    for change in &plan.users {
+        let (style, mark, verb) = match change.action {
+            UserAction::Create => (GREEN, "+", "create"),
+            UserAction::Update => (YELLOW, "~", "update"),
+            UserAction::Delete => (RED, "-", "delete"),
+        };
+        out.push_str(&format!(
+            "  {} user {} {verb} ({})\n",
+            paint(style, mark),
+            paint(BOLD, change.name.as_str()),
+            change.fields.join(", ")
+        ));
+    }
+    out.push('\n');
+    out.push_str(&summary_line(plan));
+    out.push('\n');
+    out
+}
+
+fn versions(change: &PackageChange) -> String {
+    let from = change.from.as_ref().map(ToString::to_string);
+    let to = change.to.clone();
+    let extras = if change.extras.is_empty() {
+        String::new()
+    } else {
+        let extras: Vec<&str> = change.extras.iter().map(|e| e.as_ref()).collect();
+        format!(" [{}]", extras.join(","))
+    };
+    match (from, to) {
+        (Some(from), Some(to)) => format!("{from} → {to}{extras}"),
+        (None, Some(to)) => format!("{to}{extras}"),
+        (Some(from), None) => from,
+        (None, None) => String::new(),
+    }
+}
+
+/// `Plan: 1 to install, 2 to upgrade, ...`, naming only the non-zero counts.
+pub fn summary_line(plan: &Plan) -> String {
+    let summary = plan.summary();
+    let parts: Vec<String> = [
+        (summary.install, "to install"),
+        (summary.upgrade, "to upgrade"),
+        (summary.downgrade, "to downgrade"),
+        (summary.change, "to change"),
+        (summary.remove, "to remove"),
+        (summary.create, "user to create"),
+        (summary.update, "user to update"),
+        (summary.delete, "user to delete"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, what)| format!("{count} {what}"))
+    .collect();
+    let environment = if plan.environment.is_some() {
+        "a virtual environment to create"
+    } else {
+        ""
+    };
+    let mut all: Vec<String> = Vec::new();
+    if !environment.is_empty() {
+        all.push(environment.to_string());
+    }
+    all.extend(parts);
+    format!("{} {}.", paint(BOLD, "Plan:"), all.join(", "))
+}
+
+/// The plan document (`schemas/plan.schema.json`).
+pub fn plan_json(header: &ManifestHeader, plan: &Plan) -> Value {
+    let mut changes: Vec<Value> = Vec::new();
+    if let Some(EnvironmentChange::CreateVenv { path }) = &plan.environment {
+        changes.push(json!({
+            "kind": "environment",
+            "action": "create",
+            "name": path.to_string_lossy(),
+            "reason": "the virtual environment does not exist",
+        }));
+    }
+    for change in &plan.packages {
+        let mut value = json!({
+            "kind": "package",
+            "action": change.action,
+            "name": change.name.to_string(),
+            "from": change.from.as_ref().map(ToString::to_string),
+            "to": change.to,
+            "reason": change.reason,
+        });
+        if !change.extras.is_empty() {
+            value["extras"] = json!(change
+                .extras
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>());
+        }
+        if !change.breaks.is_empty() {
+            value["breaks"] = json!(change
+                .breaks
+                .iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>());
+        }
+        changes.push(value);
+    }
+    for change in &plan.users {
+        changes.push(json!({
+            "kind": "user",
+            "action": change.action,
+            "name": change.name.as_str(),
+            "fields": change.fields,
+        }));
+    }
+    json!({
+        "format_version": 1,
+        "manifest": header,
+        "changes": changes,
+        "summary": plan.summary(),
+    })
+}
+
+/// An RFC 3339 UTC time from milliseconds since the epoch.
+pub fn timestamp(ms: i64) -> String {
+    let time = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// A short human duration such as `1.2s` or `340ms`.
+pub fn duration(ms: i64) -> String {
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    }
+}
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod tests;
