@@ -13,7 +13,10 @@ fn copied_venv_is_its_own_prefix_with_rewritten_scripts() {
     let pip_script = std::fs::read_to_string(venv.root().join("bin/pip")).expect("bin/pip");
     let shebang = pip_script.lines().next().expect("a shebang line");
     let expected = format!("#!{}/bin/python", venv.root().display());
-    assert!(shebang.starts_with(&expected), "{shebang} is not the copy's python");
+    assert!(
+        shebang.starts_with(&expected),
+        "{shebang} is not the copy's python"
+    );
 }
 
 #[test]
@@ -23,7 +26,10 @@ fn copied_venv_keeps_the_templates_compiled_pip() {
     let cache = venv.site_packages().join("pip").join("__pycache__");
     let stamp = |entry: std::fs::DirEntry| -> (String, SystemTime) {
         let modified = entry.metadata().and_then(|meta| meta.modified());
-        (entry.file_name().to_string_lossy().into_owned(), modified.expect("mtime"))
+        (
+            entry.file_name().to_string_lossy().into_owned(),
+            modified.expect("mtime"),
+        )
     };
     let list = || -> Vec<(String, SystemTime)> {
         let mut stamps: Vec<_> = std::fs::read_dir(&cache)
@@ -43,7 +49,9 @@ fn copied_venv_keeps_the_templates_compiled_pip() {
 fn installs_in_one_sandbox_do_not_reach_another() {
     let first = Sandbox::new();
     let second = Sandbox::new();
-    first.venv().pip_install_offline(first.wheelhouse(), &["stray"]);
+    first
+        .venv()
+        .pip_install_offline(first.wheelhouse(), &["stray"]);
     assert_eq!(second.venv().pip_list(), *Venv::seed_packages());
     assert!(Venv::seed_packages().contains_key("pip"));
 }

@@ -53,7 +53,10 @@ fn pip_list_follows_upgrades_downgrades_and_removals() {
     venv.pip_uninstall(&["stray"]);
     let listed = venv.pip_list();
     assert_eq!(venv.installed_beyond_seed(), packages(&[("alpha", "1.0")]));
-    assert!(listed.contains_key("pip"), "pip list includes the seed: {listed:?}");
+    assert!(
+        listed.contains_key("pip"),
+        "pip list includes the seed: {listed:?}"
+    );
 }
 
 #[test]
@@ -76,9 +79,15 @@ fn local_dists_carry_their_own_module_and_requires_python() {
     ]);
     let venv = sandbox.venv();
     venv.pip_install_offline(&wheels, &["custom"]);
-    assert_eq!(venv.run_python(&["-c", "import custom; print(custom.VALUE)"]), "42");
+    assert_eq!(
+        venv.run_python(&["-c", "import custom; print(custom.VALUE)"]),
+        "42"
+    );
     let refused = venv.try_pip_install_offline(&wheels, &["future-only"]);
-    assert!(!refused.status.success(), "Requires-Python >=4 must be refused");
+    assert!(
+        !refused.status.success(),
+        "Requires-Python >=4 must be refused"
+    );
 }
 
 #[test]

@@ -23,7 +23,8 @@ impl Filter {
     /// Replaces `text` with `placeholder`.
     pub fn literal(mut self, text: &str, placeholder: &str) -> Self {
         if !text.is_empty() {
-            self.literals.push((text.to_owned(), placeholder.to_owned()));
+            self.literals
+                .push((text.to_owned(), placeholder.to_owned()));
         }
         self
     }
@@ -63,11 +64,15 @@ impl Filter {
         }
         if !self.keep_volatile {
             for (regex, replacement) in volatile_patterns() {
-                filtered = regex.replace_all(&filtered, replacement.as_str()).into_owned();
+                filtered = regex
+                    .replace_all(&filtered, replacement.as_str())
+                    .into_owned();
             }
         }
         for (regex, replacement) in &self.patterns {
-            filtered = regex.replace_all(&filtered, replacement.as_str()).into_owned();
+            filtered = regex
+                .replace_all(&filtered, replacement.as_str())
+                .into_owned();
         }
         filtered
     }

@@ -147,7 +147,8 @@ pub struct Run {
 impl Run {
     /// The exit code (a run killed by a signal has already failed the test).
     pub fn code(&self) -> i32 {
-        self.code.expect("Pkgm::run rejects runs without an exit code")
+        self.code
+            .expect("Pkgm::run rejects runs without an exit code")
     }
 
     pub fn stdout(&self) -> &str {

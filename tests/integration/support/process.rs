@@ -8,7 +8,9 @@ use std::process::{Command, Output, Stdio};
 /// Variables that would make a run depend on the developer's machine: pip and uv
 /// configuration (this machine sets `PIP_FIND_LINKS`!), Python path tweaks, an active
 /// venv, pkgm's own settings, log and backtrace switches, and forced colours.
-const FOREIGN_PREFIXES: &[&str] = &["PIP_", "UV_", "PYTHON", "PKGM_", "CONDA_", "RUST_", "CARGO_"];
+const FOREIGN_PREFIXES: &[&str] = &[
+    "PIP_", "UV_", "PYTHON", "PKGM_", "CONDA_", "RUST_", "CARGO_",
+];
 const FOREIGN_NAMES: &[&str] = &[
     "VIRTUAL_ENV",
     "CLICOLOR",
@@ -35,7 +37,10 @@ fn is_foreign(name: &OsStr) -> bool {
     let Some(name) = name.to_str() else {
         return false;
     };
-    FOREIGN_PREFIXES.iter().any(|prefix| name.starts_with(prefix)) || FOREIGN_NAMES.contains(&name)
+    FOREIGN_PREFIXES
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        || FOREIGN_NAMES.contains(&name)
 }
 
 /// The command as a person would type it, for failure messages.
@@ -93,7 +98,10 @@ pub fn run(command: &mut Command, stdin: &[u8]) -> Output {
 pub fn run_checked(command: &mut Command, stdin: &[u8]) -> Output {
     let output = run(command, stdin);
     if !output.status.success() {
-        panic!("a harness command failed\n{}", explain(&describe(command), &output));
+        panic!(
+            "a harness command failed\n{}",
+            explain(&describe(command), &output)
+        );
     }
     output
 }

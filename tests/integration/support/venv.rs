@@ -77,9 +77,8 @@ impl Venv {
     /// A fresh copy of the template at `root` (which must not exist): a working venv with pip.
     pub fn copy_of_template(root: &Path) -> Self {
         let template = template();
-        copy_tree(&template.venv, root).unwrap_or_else(|err| {
-            panic!("copy the venv template to {}: {err}", root.display())
-        });
+        copy_tree(&template.venv, root)
+            .unwrap_or_else(|err| panic!("copy the venv template to {}: {err}", root.display()));
         let venv = Self::at(root);
         venv.rewrite_template_paths(&template.created_at);
         venv
@@ -113,7 +112,9 @@ impl Venv {
             .unwrap_or_else(|err| panic!("list {}: {err}", lib.display()))
             .map(|entry| entry.expect("list lib/").path().join("site-packages"))
             .filter(|candidate| candidate.is_dir());
-        candidates.next().expect("the venv has lib/python*/site-packages")
+        candidates
+            .next()
+            .expect("the venv has lib/python*/site-packages")
     }
 
     /// Runs the venv's `python ARGS` (hermetic environment) and returns its stdout, trimmed;
@@ -182,7 +183,12 @@ impl Venv {
     }
 
     /// `uv pip install --python VENV --no-index --find-links DIR REQUIREMENTS…`.
-    pub fn uv_install_offline(&self, uv: &Path, find_links: &Path, requirements: &[&str]) -> Output {
+    pub fn uv_install_offline(
+        &self,
+        uv: &Path,
+        find_links: &Path,
+        requirements: &[&str],
+    ) -> Output {
         let mut command = Command::new(uv);
         scrub_environment(&mut command);
         command

@@ -85,10 +85,6 @@ impl Dist {
         &self.name
     }
 
-    pub fn version(&self) -> &str {
-        &self.version
-    }
-
     fn to_json(&self) -> Value {
         let kind = match self.kind {
             DistKind::Wheel => "wheel",
