@@ -51,12 +51,7 @@ fn pip_list_follows_upgrades_downgrades_and_removals() {
     venv.pip_install_offline(sandbox.wheelhouse(), &["alpha==2.0", "stray"]);
     venv.pip_install_offline(sandbox.wheelhouse(), &["alpha==1.0"]);
     venv.pip_uninstall(&["stray"]);
-    let listed = venv.pip_list();
     assert_eq!(venv.installed_beyond_seed(), packages(&[("alpha", "1.0")]));
-    assert!(
-        listed.contains_key("pip"),
-        "pip list includes the seed: {listed:?}"
-    );
 }
 
 #[test]
