@@ -29,6 +29,7 @@ pip_sync="$work/tools/bin/pip-sync"
 
 if [[ "${1:-}" == "--recompile" ]]; then
   "$uv" pip compile "$here/requirements.in" -o "$here/requirements.txt" --python-version 3.11 -q
+  sed -i '1,2c # Pinned from requirements.in for Python 3.11 (uv pip compile); regenerate with `bench/run.sh --recompile`.' "$here/requirements.txt"
 fi
 
 echo "== wheels (downloaded once)"
