@@ -9,6 +9,7 @@ mod list;
 mod live_environment;
 mod manifest_file;
 mod plan;
+mod reconcile;
 mod schema;
 mod status;
 
