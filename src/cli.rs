@@ -66,6 +66,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Verify, plan, apply, check convergence and record the outcome
     Apply(ApplyArgs),
+    /// Reconcile now, then on every change of the manifest or its signature, and every interval
+    Watch(WatchArgs),
     /// Installed packages, marked declared, dependency or undeclared
     List(ListArgs),
     /// The last applied revision of each manifest and the latest run's outcome
@@ -121,6 +123,24 @@ pub struct ApplyArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// How often to check for drift when nothing else triggers a cycle
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_interval)]
+    pub interval: Duration,
+    /// Reconcile once and exit with apply's exit code (with --check: 2 when there is drift)
+    #[arg(long)]
+    pub once: bool,
+    /// Report drift without changing anything
+    #[arg(long)]
+    pub check: bool,
+    /// How long a cycle waits for another apply on the same state to finish
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// The manifest whose environment to list
     #[arg(long, value_name = "MANIFEST", conflicts_with = "python")]
@@ -166,6 +186,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|err| format!("`{text}`: {err}"))
 }
 
+/// A duration of at least a second, for `watch --interval`.
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    let interval = parse_duration(text)?;
+    if interval < Duration::from_secs(1) {
+        return Err(format!("`{text}`: the interval must be at least 1s"));
+    }
+    Ok(interval)
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -182,5 +211,12 @@ mod tests {
         assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn watch_intervals_are_at_least_a_second() {
+        assert_eq!(parse_interval("2s"), Ok(Duration::from_secs(2)));
+        assert!(parse_interval("0s").is_err());
+        assert!(parse_interval("500ms").is_err());
     }
 }

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod logging;
 pub mod render;
 pub mod schema;
+pub mod watch_report;
 
 use std::process::ExitCode;
 

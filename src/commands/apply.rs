@@ -29,6 +29,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         lock_timeout: args.lock_timeout,
         progress: &progress,
         command: format!("pkgm apply {}", file.path.display()),
+        stop: None,
     };
     let text_output = args.output.output == OutputFormat::Text;
     let outcome = reconcile(&cycle, &file, &authenticity, |header, plan| {

@@ -12,6 +12,8 @@ mod plan;
 mod reconcile;
 mod schema;
 mod status;
+mod watch;
+mod watch_cycle;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -72,6 +74,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plan(args) => plan::run(&settings, &args),
         Command::Apply(args) => apply::run(&settings, &args),
+        Command::Watch(args) => watch::run(&settings, &args),
         Command::List(args) => list::run(&settings, &args),
         Command::Status(args) => status::run(&settings, &args),
         Command::History(args) => history::run(&settings, &args),

@@ -2,6 +2,7 @@
 //! environment, let the caller confirm, apply through the engine, and record the outcome.
 //! Shared by `apply` (once, with a prompt) and `watch` (every cycle, unattended).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::core::installed::{differences, Difference};
@@ -25,6 +26,16 @@ pub struct Cycle<'a> {
     pub progress: &'a Progress,
     /// Who runs it, for the lock file and messages (`pkgm apply m.yaml`).
     pub command: String,
+    /// Set when shutdown was requested: the cycle starts no further step (watch).
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// A cycle stopped between two steps because shutdown was requested; recorded as
+/// interrupted, so the next run plans again from the real environment.
+#[derive(Debug, thiserror::Error)]
+#[error("shutdown requested; stopped before `{step}`")]
+pub struct ShutdownRequested {
+    pub step: &'static str,
 }
 
 /// How a cycle ended. A failed apply is an outcome, not an error: it was recorded.
@@ -81,6 +92,7 @@ pub fn reconcile(
     let mut journal = StoreJournal {
         store: cycle.store,
         run_id,
+        stop: cycle.stop,
     };
     let result = engine::apply(&file.manifest, &mut environment, &mut journal);
     cycle.progress.finish();
@@ -115,9 +127,14 @@ pub fn reconcile(
                 .as_ref()
                 .map(|after| differences(&failure.before, after))
                 .unwrap_or_default();
+            let status = if failure.error.is::<ShutdownRequested>() {
+                RunStatus::Interrupted
+            } else {
+                RunStatus::Failed
+            };
             cycle.store.finish_run(
                 run_id,
-                RunStatus::Failed,
+                status,
                 Some(&serde_json::to_string(&changed)?),
                 Some(&format!("{:#}", failure.error)),
                 now_ms(),
@@ -156,11 +173,17 @@ fn new_run(header: &ManifestHeader, plan: &Plan) -> NewRun {
 struct StoreJournal<'a> {
     store: &'a Store,
     run_id: i64,
+    stop: Option<&'a AtomicBool>,
 }
 
 impl Journal for StoreJournal<'_> {
     fn step(&mut self, step: Step) -> anyhow::Result<()> {
         self.store.set_step(self.run_id, step.name())?;
+        // Verifying changes nothing: a stopped cycle still finishes it.
+        let changes = step != Step::Verify;
+        if changes && self.stop.is_some_and(|stop| stop.load(Ordering::SeqCst)) {
+            return Err(ShutdownRequested { step: step.name() }.into());
+        }
         Ok(())
     }
 }

@@ -14,3 +14,4 @@ pub mod package_spec;
 pub mod plan;
 pub mod planner;
 pub mod user_spec;
+pub mod watch_schedule;

@@ -4,9 +4,20 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
+
+static OWN_PROCESS_GROUP: AtomicBool = AtomicBool::new(false);
+
+/// From now on, children start in their own process group, so a Ctrl-C at the terminal
+/// reaches only pkgm (which finishes the current step) and never an installer mid-call.
+/// For long-running commands that handle SIGINT themselves (`watch`).
+pub fn shield_children_from_terminal_signals() {
+    OWN_PROCESS_GROUP.store(true, Ordering::SeqCst);
+}
 
 /// A program with its arguments and environment, run without a shell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +78,9 @@ impl Invocation {
         }
         for (key, value) in &self.set_env {
             command.env(key, value);
+        }
+        if OWN_PROCESS_GROUP.load(Ordering::SeqCst) {
+            command.process_group(0);
         }
         command
     }

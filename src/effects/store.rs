@@ -233,6 +233,15 @@ impl Store {
         &self.path
     }
 
+    /// Changes whenever another connection commits to the database (SQLite's
+    /// `data_version`), never for this connection's own writes: how watch notices that
+    /// someone else touched the state without reading it.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.connection
+            .query_row("PRAGMA data_version", [], |row| row.get(0))
+            .map_err(|e| self.fail(e))
+    }
+
     pub fn cached_interpreter(
         &self,
         path: &Path,

@@ -78,3 +78,18 @@ fn plans_are_recorded_as_finished() {
         (RunStatus::Planned, Some(5))
     );
 }
+
+#[test]
+fn the_data_version_moves_only_for_other_connections_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let watcher = Store::open(&path).unwrap();
+    let before = watcher.data_version().unwrap();
+    watcher.start_run(&run("a"), 1_000).unwrap();
+    assert_eq!(watcher.data_version().unwrap(), before, "own write");
+    Store::open(&path)
+        .unwrap()
+        .start_run(&run("b"), 2_000)
+        .unwrap();
+    assert_ne!(watcher.data_version().unwrap(), before, "another's write");
+}

@@ -90,6 +90,16 @@ impl PythonTarget {
         Ok(info)
     }
 
+    /// The site-packages folders from the interpreter cache, without asking the
+    /// interpreter: `None` when it is missing, was replaced, or was never asked.
+    pub fn cached_site_packages(&self, store: &Store) -> anyhow::Result<Option<Vec<PathBuf>>> {
+        let Ok(fingerprint) = interpreter::fingerprint(&self.python) else {
+            return Ok(None);
+        };
+        let info = store.cached_interpreter(&self.python, &fingerprint)?;
+        Ok(info.map(|info| info.site_packages()))
+    }
+
     /// Creates the venv with the `venv` module of the base interpreter.
     pub fn create(&self, installer: InstallerKind) -> anyhow::Result<()> {
         let Some(venv) = &self.venv else {

@@ -1,0 +1,206 @@
+//! `pkgm watch`: reconcile at start, again whenever the manifest or its signature changes,
+//! and every interval; one log line per cycle. The loop only waits and dispatches: when to
+//! run is `core::watch_schedule`, what a cycle does is `watch_cycle`.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::cli::{LogFormat, WatchArgs};
+use crate::core::watch_schedule::{Next, Schedule, Timing, Trigger};
+use crate::effects::process::shield_children_from_terminal_signals;
+use crate::effects::progress::Verbosity;
+use crate::effects::signals::ShutdownSignals;
+use crate::effects::store::Store;
+use crate::effects::watcher::{ManifestWatcher, Relevance, WatchBatch};
+use crate::watch_report::CycleOutcome;
+
+use super::watch_cycle::{CycleResult, Cycles};
+use super::{print, Settings};
+
+/// The debouncer's window and tick: short, so that bursts are judged by `SETTLE`.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// Quiet time after the last batch of events before a change cycle runs (~300 ms in all).
+const SETTLE_MS: u64 = 200;
+/// A stream of changes that never pauses still runs a cycle this often.
+const MAX_DELAY_MS: u64 = 2_000;
+/// While the folder is missing, how often to look for it (its parent's watch may be gone too).
+const FOLDER_POLL: Duration = Duration::from_secs(1);
+
+/// What wakes the loop.
+enum Wake {
+    Batch(Instant, WatchBatch),
+    Shutdown,
+}
+
+pub fn run(settings: &Settings, args: &WatchArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&settings.state)?;
+    shield_children_from_terminal_signals();
+    let (sender, wakes) = mpsc::channel();
+    let signals = listen_for_signals(sender.clone())?;
+    let mut cycles = Cycles::new(settings, args, &store, signals.flag());
+    if args.once {
+        let result = cycles.run(Trigger::Start);
+        emit(settings, &result);
+        return Ok(once_exit_code(args, result.report.outcome));
+    }
+    let mut watcher = start_watcher(args, sender);
+    let clock = Instant::now();
+    let since = |instant: Instant| instant.saturating_duration_since(clock).as_millis() as u64;
+    let timing = Timing {
+        interval_ms: args.interval.as_millis() as u64,
+        settle_ms: SETTLE_MS,
+        max_delay_ms: MAX_DELAY_MS,
+    };
+    let mut schedule = Schedule::new(timing, 0);
+    loop {
+        while let Ok(wake) = wakes.try_recv() {
+            handle(wake, &mut schedule, &mut watcher, since);
+        }
+        if signals.requested() {
+            schedule.shut_down();
+        }
+        if let Some(watcher) = watcher.as_mut().filter(|w| w.folder_replaced()) {
+            rearm(watcher);
+            schedule.note_change(since(Instant::now()));
+        }
+        match schedule.next(since(Instant::now())) {
+            Next::Stop => break,
+            Next::Run(trigger) => {
+                schedule.cycle_started();
+                let result = cycles.run(trigger);
+                emit(settings, &result);
+                schedule.cycle_finished(since(Instant::now()));
+            }
+            Next::WaitUntil(due_ms) => {
+                let now = since(Instant::now());
+                let mut wait = Duration::from_millis(due_ms.saturating_sub(now));
+                if watcher.as_ref().is_some_and(|w| w.folder_missing()) {
+                    wait = wait.min(FOLDER_POLL);
+                }
+                match wakes.recv_timeout(wait) {
+                    Ok(wake) => handle(wake, &mut schedule, &mut watcher, since),
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
+                }
+            }
+        }
+    }
+    tracing::info!("watch stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGINT/SIGTERM: the first finishes the current step and exits 0; a second exits at once.
+fn listen_for_signals(sender: Sender<Wake>) -> anyhow::Result<ShutdownSignals> {
+    let signals = ShutdownSignals::listen(move |name, first| {
+        if first {
+            tracing::warn!("received {name}: finishing the current step, then exiting");
+            let _ = sender.send(Wake::Shutdown);
+        } else {
+            tracing::warn!(
+                "received {name} again: exiting now; an installer already running finishes on its own"
+            );
+            std::process::exit(130);
+        }
+    })?;
+    Ok(signals)
+}
+
+/// Starts watching, or explains why only the interval will notice changes.
+fn start_watcher(args: &WatchArgs, sender: Sender<Wake>) -> Option<ManifestWatcher> {
+    let sink = Arc::new(move |batch| {
+        let _ = sender.send(Wake::Batch(Instant::now(), batch));
+    });
+    let path = &args.manifest.manifest;
+    let started = ManifestWatcher::new(path, DEBOUNCE, sink).and_then(|mut watcher| {
+        watcher.arm()?;
+        Ok(watcher)
+    });
+    match started {
+        Ok(watcher) => {
+            if watcher.folder_missing() {
+                tracing::warn!(
+                    "the folder `{}` does not exist yet; watching for it",
+                    watcher.folder().display()
+                );
+            }
+            Some(watcher)
+        }
+        Err(error) => {
+            tracing::warn!(
+                "{error}; changes are picked up every {} instead\n\
+                 hint: raise `fs.inotify.max_user_watches` / `max_user_instances` if they are exhausted",
+                humantime::format_duration(args.interval)
+            );
+            None
+        }
+    }
+}
+
+fn handle(
+    wake: Wake,
+    schedule: &mut Schedule,
+    watcher: &mut Option<ManifestWatcher>,
+    since: impl Fn(Instant) -> u64,
+) {
+    let (at, batch) = match wake {
+        Wake::Shutdown => return schedule.shut_down(),
+        Wake::Batch(at, batch) => (since(at), batch),
+    };
+    let Some(watcher) = watcher.as_mut() else {
+        return;
+    };
+    match batch {
+        WatchBatch::Paths(paths) => match watcher.classify(&paths) {
+            Relevance::Ignore => {}
+            Relevance::Changed => schedule.note_change(at),
+            Relevance::Rearm => {
+                rearm(watcher);
+                schedule.note_change(at);
+            }
+        },
+        WatchBatch::Rescan => {
+            tracing::warn!("the watcher lost events; checking everything");
+            schedule.note_rescan(at);
+        }
+        WatchBatch::Failed(error) => {
+            tracing::warn!("the watcher failed: {error}; checking everything");
+            rearm(watcher);
+            schedule.note_rescan(at);
+        }
+    }
+}
+
+fn rearm(watcher: &mut ManifestWatcher) {
+    if let Err(error) = watcher.arm() {
+        tracing::warn!("{error}; trying again at the next event or interval");
+    }
+}
+
+/// Writes the cycle's line (or JSON object) to stderr, and a plan with changes to stdout.
+fn emit(settings: &Settings, result: &CycleResult) {
+    let report = &result.report;
+    if settings.verbosity == Verbosity::Quiet && !report.outcome.is_failure() {
+        return;
+    }
+    let line = match settings.log_format {
+        LogFormat::Json => report.to_json().to_string(),
+        LogFormat::Text => {
+            if let Some(plan) = &result.plan_text {
+                let _ = print(plan);
+            }
+            report.to_text()
+        }
+    };
+    let _ = writeln!(anstream::stderr(), "{line}");
+}
+
+/// `--once`: apply's exit codes; with `--check`, 2 when there is drift.
+fn once_exit_code(args: &WatchArgs, outcome: CycleOutcome) -> ExitCode {
+    match outcome {
+        _ if outcome.is_failure() => ExitCode::from(1),
+        CycleOutcome::Drift if args.check => ExitCode::from(2),
+        _ => ExitCode::SUCCESS,
+    }
+}

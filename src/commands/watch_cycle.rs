@@ -1,0 +1,261 @@
+//! One `pkgm watch` cycle: skip it when nothing moved since the last converged one, else
+//! read and verify the manifest, plan without the lock, and apply through the shared
+//! reconcile cycle only when something must change. Never fails: every ending is a report.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+use crate::cli::WatchArgs;
+use crate::core::plan::Plan;
+use crate::core::watch_schedule::Trigger;
+use crate::effects::fingerprint::{signature_path, Fingerprint};
+use crate::effects::progress::{Progress, Verbosity};
+use crate::effects::store::Store;
+use crate::effects::target::PythonTarget;
+use crate::engine;
+use crate::render::{self, ManifestHeader};
+use crate::watch_report::{CycleOutcome, CycleReport, PlanCounts};
+
+use super::authenticity::{authenticate, Authenticity};
+use super::live_environment::observe;
+use super::manifest_file::ManifestFile;
+use super::reconcile::{reconcile, Cycle, Outcome, ShutdownRequested};
+use super::{now_ms, Settings};
+
+/// A finished cycle: its report, and the plan as text when it had changes.
+pub struct CycleResult {
+    pub report: CycleReport,
+    pub plan_text: Option<String>,
+}
+
+/// What the last converged cycle saw, so the next drift check can skip planning.
+struct Converged {
+    fingerprint: Fingerprint,
+    target: PythonTarget,
+    header: ManifestHeader,
+}
+
+/// The state watch keeps between cycles.
+pub struct Cycles<'a> {
+    settings: &'a Settings,
+    args: &'a WatchArgs,
+    store: &'a Store,
+    stop: &'a AtomicBool,
+    converged: Option<Converged>,
+    /// The manifest last applied or found converged: still in force after a rejection.
+    in_force: Option<ManifestHeader>,
+    /// Digests of the manifest and signature last verified, to warn once per version.
+    verified: Option<[u8; 32]>,
+}
+
+impl<'a> Cycles<'a> {
+    pub fn new(
+        settings: &'a Settings,
+        args: &'a WatchArgs,
+        store: &'a Store,
+        stop: &'a AtomicBool,
+    ) -> Self {
+        Self {
+            settings,
+            args,
+            store,
+            stop,
+            converged: None,
+            in_force: None,
+            verified: None,
+        }
+    }
+
+    pub fn run(&mut self, trigger: Trigger) -> CycleResult {
+        let started = Instant::now();
+        let mut result = CycleResult {
+            report: CycleReport {
+                at_ms: now_ms(),
+                trigger,
+                outcome: CycleOutcome::Error,
+                manifest: None,
+                kept: None,
+                plan: None,
+                plan_document: None,
+                changed: None,
+                run_id: None,
+                duration_ms: 0,
+                error: None,
+                file: self.path().display().to_string(),
+            },
+            plan_text: None,
+        };
+        if trigger == Trigger::Interval && self.unchanged(&mut result.report) {
+            result.report.duration_ms = started.elapsed().as_millis() as i64;
+            return result;
+        }
+        if let Err(error) = self.reconcile(&mut result) {
+            result.report.outcome = CycleOutcome::Error;
+            result.report.error = Some(format!("{error:#}"));
+        }
+        result.report.duration_ms = started.elapsed().as_millis() as i64;
+        result
+    }
+
+    fn path(&self) -> &'a Path {
+        &self.args.manifest.manifest
+    }
+
+    /// Whether nothing a plan reads has changed since the last converged cycle.
+    fn unchanged(&self, report: &mut CycleReport) -> bool {
+        let Some(converged) = &self.converged else {
+            return false;
+        };
+        let now = Fingerprint::take(self.path(), None, &converged.target, self.store);
+        if now.is_ok_and(|now| now == converged.fingerprint) {
+            report.outcome = CycleOutcome::Unchanged;
+            report.manifest = Some(converged.header.clone());
+            return true;
+        }
+        false
+    }
+
+    fn reconcile(&mut self, result: &mut CycleResult) -> anyhow::Result<()> {
+        let report = &mut result.report;
+        let (file, authenticity) = match self.load() {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                report.outcome = CycleOutcome::Rejected;
+                report.error = Some(format!("{error:#}"));
+                report.kept = self.in_force.clone();
+                self.converged = None;
+                return Ok(());
+            }
+        };
+        let target = PythonTarget::locate(&file.manifest.environment)?;
+        let header = file.header(authenticity.signed_by());
+        report.manifest = Some(header.clone());
+        // Taken before reading the environment: a change made while planning shows next time.
+        let fingerprint = Fingerprint::take(self.path(), Some(&file.bytes), &target, self.store)?;
+        let observation = observe(&target, self.store)?;
+        let plan = engine::plan(&file.manifest, observation.as_ref());
+        describe_plan(result, &header, &plan);
+        let report = &mut result.report;
+        let recorded = self
+            .store
+            .last_applied(&header.name)?
+            .is_some_and(|applied| applied.sha256 == header.sha256);
+        self.converged = None;
+        if plan.is_empty() && (recorded || self.args.check) {
+            report.outcome = CycleOutcome::Converged;
+            self.in_force = Some(header.clone());
+            self.converged = Some(Converged {
+                fingerprint,
+                target,
+                header,
+            });
+            return Ok(());
+        }
+        if self.args.check {
+            report.outcome = CycleOutcome::Drift;
+            return Ok(());
+        }
+        self.apply(result, &file, &authenticity)
+    }
+
+    /// Reads and verifies the manifest. Verification warnings (`--allow-unsigned`) are
+    /// logged once per version of the manifest and signature, not every cycle.
+    fn load(&mut self) -> anyhow::Result<(ManifestFile, Authenticity)> {
+        let file = ManifestFile::load(self.path())?;
+        let mut digest = Sha256::new();
+        digest.update(Sha256::digest(&file.bytes));
+        digest.update(Sha256::digest(
+            std::fs::read(signature_path(self.path())).unwrap_or_default(),
+        ));
+        let digest: [u8; 32] = digest.finalize().into();
+        let allow_unsigned = self.args.manifest.allow_unsigned;
+        let authenticity = if self.verified == Some(digest) {
+            let quiet = tracing::subscriber::NoSubscriber::default();
+            tracing::subscriber::with_default(quiet, || authenticate(&file, allow_unsigned))?
+        } else {
+            authenticate(&file, allow_unsigned)?
+        };
+        self.verified = Some(digest);
+        Ok((file, authenticity))
+    }
+
+    fn apply(
+        &mut self,
+        result: &mut CycleResult,
+        file: &ManifestFile,
+        authenticity: &Authenticity,
+    ) -> anyhow::Result<()> {
+        let verbosity = match self.settings.verbosity {
+            Verbosity::Verbose => Verbosity::Verbose,
+            _ => Verbosity::Quiet,
+        };
+        let progress = Progress::new(verbosity);
+        let cycle = Cycle {
+            state: &self.settings.state,
+            store: self.store,
+            lock_timeout: self.args.lock_timeout,
+            progress: &progress,
+            command: format!("pkgm watch {}", self.path().display()),
+            stop: Some(self.stop),
+        };
+        let stop = self.stop;
+        let outcome = reconcile(&cycle, file, authenticity, |_, _| {
+            if stop.load(Ordering::SeqCst) {
+                return Err(ShutdownRequested { step: "apply" }.into());
+            }
+            Ok(())
+        });
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(error) if error.is::<ShutdownRequested>() => {
+                result.report.outcome = CycleOutcome::Interrupted;
+                result.report.error = Some(error.to_string());
+                return Ok(());
+            }
+            Err(error) => return Err(error).context("the apply could not start"),
+        };
+        self.record(result, outcome);
+        Ok(())
+    }
+
+    fn record(&mut self, result: &mut CycleResult, outcome: Outcome) {
+        describe_plan(result, &outcome.header, &outcome.plan);
+        let report = &mut result.report;
+        report.run_id = Some(outcome.run_id);
+        report.changed = Some(outcome.changed.len());
+        match outcome.failure {
+            None => {
+                report.outcome = CycleOutcome::Applied;
+                self.in_force = Some(outcome.header);
+            }
+            Some(failure) if failure.error.is::<ShutdownRequested>() => {
+                report.outcome = CycleOutcome::Interrupted;
+                report.error = Some(failure.error.to_string());
+            }
+            Some(failure) => {
+                report.outcome = CycleOutcome::Failed;
+                report.error = Some(format!(
+                    "failed during `{}`: {:#}\nhint: watch tries again on the next change or interval",
+                    failure.step.name(),
+                    failure.error
+                ));
+            }
+        }
+    }
+}
+
+/// Puts the plan's counts, document and text into the result.
+fn describe_plan(result: &mut CycleResult, header: &ManifestHeader, plan: &Plan) {
+    result.report.plan = Some(PlanCounts::of(plan));
+    if plan.is_empty() {
+        result.report.plan_document = None;
+        result.plan_text = None;
+    } else {
+        result.report.plan_document = Some(render::plan_json(header, plan));
+        result.plan_text = Some(render::plan_text(header, plan));
+    }
+}

@@ -1,0 +1,336 @@
+//! Watches a manifest's folder (not the file: editors save by rename) through notify's
+//! debouncer, and says which events matter: the manifest, its `.sig`, the first folder of
+//! their symlink targets (`..data` in a mounted config map), and the folder itself being
+//! replaced. Everything else in the folder (pkgm's own state, a venv) is ignored.
+
+use std::collections::BTreeSet;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use notify::event::{AccessKind, AccessMode, EventKind};
+use notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, NoCache};
+
+/// What the debouncer delivers, on its own thread.
+#[derive(Debug)]
+pub enum WatchBatch {
+    /// Paths touched by one debounced batch of events.
+    Paths(Vec<PathBuf>),
+    /// The kernel dropped events (queue overflow): anything may have changed.
+    Rescan,
+    /// The watcher reported errors.
+    Failed(String),
+}
+
+/// Receives batches; called from the debouncer's thread.
+pub type Sink = Arc<dyn Fn(WatchBatch) + Send + Sync>;
+
+/// What a batch means for the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relevance {
+    Ignore,
+    /// The manifest or its signature (or what their symlinks point into) changed.
+    Changed,
+    /// The folder itself was deleted, replaced or re-pointed: watch it anew.
+    Rearm,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("cannot watch `{path}` for changes: {source}")]
+    Watch {
+        path: PathBuf,
+        source: notify::Error,
+    },
+    #[error("`{path}` does not name a manifest file")]
+    NotAFile { path: PathBuf },
+    #[error("cannot resolve `{path}`: {source}")]
+    Resolve {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The watch on one manifest's folder.
+pub struct ManifestWatcher {
+    folder: PathBuf,
+    files: [OsString; 2],
+    names: BTreeSet<OsString>,
+    /// Device and inode of the folder when it was armed (`None`: it did not exist).
+    identity: Option<(u64, u64)>,
+    debouncer: Option<Debouncer<RecommendedWatcher, NoCache>>,
+    sink: Sink,
+    debounce: Duration,
+}
+
+impl ManifestWatcher {
+    /// Prepares a watcher for `manifest`; call [`ManifestWatcher::arm`] to start it.
+    pub fn new(manifest: &Path, debounce: Duration, sink: Sink) -> Result<Self, WatchError> {
+        let absolute = std::path::absolute(manifest).map_err(|source| WatchError::Resolve {
+            path: manifest.to_path_buf(),
+            source,
+        })?;
+        let (Some(folder), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+            return Err(WatchError::NotAFile {
+                path: manifest.to_path_buf(),
+            });
+        };
+        let mut signature = name.to_os_string();
+        signature.push(".sig");
+        Ok(Self {
+            folder: folder.to_path_buf(),
+            files: [name.to_os_string(), signature],
+            names: BTreeSet::new(),
+            identity: None,
+            debouncer: None,
+            sink,
+            debounce,
+        })
+    }
+
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// (Re)starts watching the folder, and its parent for the folder's own name, so that a
+    /// deleted and recreated (or swapped) folder is noticed. A missing folder is not an
+    /// error: the parent's watch, or [`ManifestWatcher::folder_replaced`], sees it return.
+    pub fn arm(&mut self) -> Result<(), WatchError> {
+        self.debouncer = None;
+        let sink = Arc::clone(&self.sink);
+        let handler = move |result: DebounceEventResult| match result {
+            Ok(events) if events.iter().any(|event| event.need_rescan()) => {
+                sink(WatchBatch::Rescan)
+            }
+            Ok(events) => {
+                let paths: Vec<PathBuf> = events
+                    .into_iter()
+                    .filter(|event| changes_content(&event.kind))
+                    .flat_map(|event| event.event.paths)
+                    .collect();
+                if !paths.is_empty() {
+                    sink(WatchBatch::Paths(paths));
+                }
+            }
+            Err(errors) => {
+                let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                sink(WatchBatch::Failed(errors.join("; ")))
+            }
+        };
+        let mut debouncer = new_debouncer_opt::<_, RecommendedWatcher, NoCache>(
+            self.debounce,
+            Some(self.debounce),
+            handler,
+            NoCache,
+            notify::Config::default(),
+        )
+        .map_err(|source| self.watch_error(&self.folder, source))?;
+        self.identity = identity(&self.folder);
+        if self.identity.is_some() {
+            match debouncer.watch(&self.folder, RecursiveMode::NonRecursive) {
+                Ok(()) => {}
+                // Gone between the check and the watch: the parent's watch sees it return.
+                Err(_) if !self.folder.exists() => self.identity = None,
+                Err(source) => return Err(self.watch_error(&self.folder, source)),
+            }
+        }
+        if let Some(parent) = self.folder.parent().filter(|parent| parent.is_dir()) {
+            if let Err(error) = debouncer.watch(parent, RecursiveMode::NonRecursive) {
+                tracing::debug!("not watching `{}`: {error}", parent.display());
+            }
+        }
+        self.names = relevant_names(&self.folder, &self.files);
+        self.debouncer = Some(debouncer);
+        Ok(())
+    }
+
+    /// Whether the folder was missing when last armed.
+    pub fn folder_missing(&self) -> bool {
+        self.identity.is_none()
+    }
+
+    /// Whether the folder is now another one than the one watched (deleted, recreated,
+    /// swapped): one `stat`.
+    pub fn folder_replaced(&self) -> bool {
+        identity(&self.folder) != self.identity
+    }
+
+    /// Sorts a batch's paths. Symlinks are read again each time, since a swap re-points them.
+    pub fn classify(&mut self, paths: &[PathBuf]) -> Relevance {
+        let before = std::mem::replace(&mut self.names, relevant_names(&self.folder, &self.files));
+        let mut relevance = Relevance::Ignore;
+        for path in paths {
+            if *path == self.folder {
+                return Relevance::Rearm;
+            }
+            let in_folder = path.parent() == Some(self.folder.as_path());
+            let named = path
+                .file_name()
+                .is_some_and(|name| before.contains(name) || self.names.contains(name));
+            if in_folder && named {
+                relevance = Relevance::Changed;
+            }
+        }
+        relevance
+    }
+
+    fn watch_error(&self, path: &Path, source: notify::Error) -> WatchError {
+        WatchError::Watch {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Whether an event can mean new content. Opening and reading are not changes: without
+/// this, pkgm reading its own manifest would trigger the next cycle.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Other => false,
+        EventKind::Any | EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => true,
+    }
+}
+
+fn identity(folder: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(folder)
+        .ok()
+        .filter(|metadata| metadata.is_dir())
+        .map(|metadata| (metadata.dev(), metadata.ino()))
+}
+
+/// The watched names: the files themselves, and for each that is a symlink into the
+/// folder, the first component of its target (`manifest.yaml -> ..data/manifest.yaml`).
+fn relevant_names(folder: &Path, files: &[OsString]) -> BTreeSet<OsString> {
+    let mut names: BTreeSet<OsString> = files.iter().cloned().collect();
+    for file in files {
+        if let Ok(target) = std::fs::read_link(folder.join(file)) {
+            names.extend(first_component_inside(&target));
+        }
+    }
+    names
+}
+
+/// `..data` for `..data/manifest.yaml`; nothing for targets outside the folder.
+fn first_component_inside(target: &Path) -> Option<OsString> {
+    let mut components = target
+        .components()
+        .skip_while(|component| *component == Component::CurDir);
+    match components.next()? {
+        Component::Normal(first) => Some(OsStr::to_os_string(first)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlink_targets_add_their_first_folder_inside_the_folder() {
+        let cases = [
+            ("..data/manifest.yaml", Some("..data")),
+            ("manifest.v2.yaml", Some("manifest.v2.yaml")),
+            ("./..data/manifest.yaml", Some("..data")),
+            ("../elsewhere/manifest.yaml", None),
+            ("/etc/pkgm/manifest.yaml", None),
+        ];
+        for (target, expected) in cases {
+            assert_eq!(
+                first_component_inside(Path::new(target)),
+                expected.map(OsString::from),
+                "{target}"
+            );
+        }
+    }
+
+    #[test]
+    fn reading_is_not_a_change() {
+        use notify::event::{CreateKind, DataChange, ModifyKind, RemoveKind};
+        let cases = [
+            (EventKind::Access(AccessKind::Open(AccessMode::Any)), false),
+            (
+                EventKind::Access(AccessKind::Close(AccessMode::Read)),
+                false,
+            ),
+            (
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                true,
+            ),
+            (EventKind::Create(CreateKind::File), true),
+            (EventKind::Modify(ModifyKind::Data(DataChange::Any)), true),
+            (EventKind::Remove(RemoveKind::File), true),
+            (EventKind::Other, false),
+        ];
+        for (kind, expected) in cases {
+            assert_eq!(changes_content(&kind), expected, "{kind:?}");
+        }
+    }
+
+    fn watcher(folder: &Path) -> ManifestWatcher {
+        let sink: Sink = Arc::new(|_| {});
+        ManifestWatcher::new(&folder.join("m.yaml"), Duration::from_millis(50), sink).unwrap()
+    }
+
+    #[test]
+    fn only_the_manifest_its_signature_and_the_folder_itself_matter() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("conf");
+        std::fs::create_dir(&folder).unwrap();
+        let mut watcher = watcher(&folder);
+        watcher.arm().unwrap();
+        let cases = [
+            (vec![folder.join("m.yaml")], Relevance::Changed),
+            (vec![folder.join("m.yaml.sig")], Relevance::Changed),
+            (vec![folder.join(".m.yaml.swp")], Relevance::Ignore),
+            (vec![folder.join("state.db-wal")], Relevance::Ignore),
+            (vec![dir.path().join("m.yaml")], Relevance::Ignore),
+            (
+                vec![folder.join("sedAbC12"), folder.join("m.yaml")],
+                Relevance::Changed,
+            ),
+            (vec![folder.clone()], Relevance::Rearm),
+        ];
+        for (paths, expected) in cases {
+            assert_eq!(watcher.classify(&paths), expected, "{paths:?}");
+        }
+    }
+
+    #[test]
+    fn a_config_map_style_symlink_makes_its_data_folder_relevant() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path();
+        std::fs::create_dir(folder.join("..2026_01")).unwrap();
+        std::os::unix::fs::symlink("..2026_01", folder.join("..data")).unwrap();
+        std::os::unix::fs::symlink("..data/m.yaml", folder.join("m.yaml")).unwrap();
+        let mut watcher = watcher(folder);
+        watcher.arm().unwrap();
+        assert_eq!(
+            watcher.classify(&[folder.join("..data")]),
+            Relevance::Changed
+        );
+        assert_eq!(
+            watcher.classify(&[folder.join("..2026_02")]),
+            Relevance::Ignore
+        );
+    }
+
+    #[test]
+    fn a_recreated_folder_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("conf");
+        std::fs::create_dir(&folder).unwrap();
+        let mut watcher = watcher(&folder);
+        watcher.arm().unwrap();
+        assert!(!watcher.folder_replaced());
+        std::fs::remove_dir(&folder).unwrap();
+        assert!(watcher.folder_replaced());
+        watcher.arm().unwrap();
+        assert!(watcher.folder_missing());
+        std::fs::create_dir(&folder).unwrap();
+        assert!(watcher.folder_replaced());
+    }
+}
