@@ -1,0 +1,67 @@
+//! SIGTERM and SIGINT finish the current step, release the lock and exit 0; no step
+//! starts after shutdown began, and the installer is never interrupted mid-call.
+
+use std::time::Duration;
+
+use pkgm::effects::lock::StateLock;
+use pkgm::effects::store::{RunStatus, Store};
+
+use super::{has_dist, revision, slow_down_installs, wait_for_step, Watching, CONF_MANIFEST};
+use crate::support::Sandbox;
+
+const EXIT_DEADLINE: Duration = Duration::from_secs(30);
+
+fn lock_is_free(sandbox: &Sandbox) -> bool {
+    StateLock::acquire(&sandbox.state_path(), Duration::ZERO, "test", 0).is_ok()
+}
+
+#[test]
+fn sigterm_and_sigint_exit_0_and_release_the_lock() {
+    for signal in ["TERM", "INT"] {
+        let sandbox = Sandbox::new();
+        sandbox.venv();
+        sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+        let mut watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+        watch.wait_for_revision(0, 1);
+        watch.signal(signal);
+        let status = watch.wait_exit(EXIT_DEADLINE);
+        assert_eq!(status.code(), Some(0), "SIG{signal}\n{}", watch.log());
+        assert!(lock_is_free(&sandbox), "SIG{signal} left the lock held");
+    }
+}
+
+#[test]
+fn sigterm_during_an_install_lets_it_finish_and_starts_no_removal() {
+    let sandbox = Sandbox::new();
+    let venv = sandbox.venv();
+    venv.pip_install_offline(sandbox.wheelhouse(), &["stray"]);
+    slow_down_installs(venv.root(), 2);
+    sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+    let mut watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+    wait_for_step(&sandbox, "install");
+
+    watch.signal("TERM");
+    let status = watch.wait_exit(EXIT_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", watch.log());
+    let site_packages = venv.site_packages();
+    assert!(
+        has_dist(&site_packages, "alpha", "1.0"),
+        "the install finished"
+    );
+    assert!(
+        has_dist(&site_packages, "stray", "1.0"),
+        "no removal started"
+    );
+    let cycle = watch.wait_for(0, "start", "interrupted");
+    assert_eq!(
+        cycle["error"],
+        "shutdown requested; stopped before `remove`",
+        "{}",
+        watch.log()
+    );
+    let store = Store::open(&sandbox.state_path()).expect("open the state");
+    let run = store.runs(1).expect("runs").remove(0);
+    assert_eq!(run.status, RunStatus::Interrupted);
+    assert_eq!(run.step.as_deref(), Some("remove"));
+    assert!(lock_is_free(&sandbox));
+}
