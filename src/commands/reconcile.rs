@@ -64,7 +64,14 @@ pub fn reconcile(
     confirm: impl FnOnce(&ManifestHeader, &Plan) -> anyhow::Result<()>,
 ) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let lock = StateLock::acquire(cycle.state, cycle.lock_timeout, &cycle.command, now_ms())?;
+    let stopping = || cycle.stop.is_some_and(|stop| stop.load(Ordering::SeqCst));
+    let lock = StateLock::acquire_unless(
+        cycle.state,
+        cycle.lock_timeout,
+        &cycle.command,
+        now_ms(),
+        &stopping,
+    )?;
     if let Some(old) = &lock.taken_over_from {
         tracing::warn!(
             "took over the state lock left by `{}` (pid {}, no longer running)",

@@ -4,9 +4,11 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use anyhow::Context;
 
 use crate::cli::{LogFormat, WatchArgs};
 use crate::core::watch_schedule::{Next, Schedule, Timing, Trigger};
@@ -46,49 +48,116 @@ pub fn run(settings: &Settings, args: &WatchArgs) -> anyhow::Result<ExitCode> {
         emit(settings, &result);
         return Ok(once_exit_code(args, result.report.outcome));
     }
-    let mut watcher = start_watcher(args, sender);
-    let clock = Instant::now();
-    let since = |instant: Instant| instant.saturating_duration_since(clock).as_millis() as u64;
-    let timing = Timing {
-        interval_ms: args.interval.as_millis() as u64,
-        settle_ms: SETTLE_MS,
-        max_delay_ms: MAX_DELAY_MS,
-    };
-    let mut schedule = Schedule::new(timing, 0);
+    let mut events = Events::new(args, sender, wakes);
     loop {
-        while let Ok(wake) = wakes.try_recv() {
-            handle(wake, &mut schedule, &mut watcher, since);
-        }
+        events.read_delivered();
         if signals.requested() {
-            schedule.shut_down();
+            events.schedule.shut_down();
         }
-        if let Some(watcher) = watcher.as_mut().filter(|w| w.folder_replaced()) {
-            rearm(watcher);
-            schedule.note_change(since(Instant::now()));
-        }
-        match schedule.next(since(Instant::now())) {
+        events.rearm_if_folder_replaced();
+        match events.schedule.next(events.now()) {
             Next::Stop => break,
             Next::Run(trigger) => {
-                schedule.cycle_started();
+                events.schedule.cycle_started();
                 let result = cycles.run(trigger);
                 emit(settings, &result);
-                schedule.cycle_finished(since(Instant::now()));
+                events.schedule.cycle_finished(events.now());
             }
-            Next::WaitUntil(due_ms) => {
-                let now = since(Instant::now());
-                let mut wait = Duration::from_millis(due_ms.saturating_sub(now));
-                if watcher.as_ref().is_some_and(|w| w.folder_missing()) {
-                    wait = wait.min(FOLDER_POLL);
-                }
-                match wakes.recv_timeout(wait) {
-                    Ok(wake) => handle(wake, &mut schedule, &mut watcher, since),
-                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
-                }
-            }
+            Next::WaitUntil(due_ms) => events.wait_until(due_ms),
         }
     }
     tracing::info!("watch stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the loop waits on: the schedule, fed by the watcher's batches and signals.
+struct Events {
+    schedule: Schedule,
+    watcher: Option<ManifestWatcher>,
+    wakes: Receiver<Wake>,
+    clock: Instant,
+}
+
+impl Events {
+    fn new(args: &WatchArgs, sender: Sender<Wake>, wakes: Receiver<Wake>) -> Self {
+        let timing = Timing {
+            interval_ms: args.interval.as_millis() as u64,
+            settle_ms: SETTLE_MS,
+            max_delay_ms: MAX_DELAY_MS,
+        };
+        Self {
+            schedule: Schedule::new(timing, 0),
+            watcher: start_watcher(args, sender),
+            wakes,
+            clock: Instant::now(),
+        }
+    }
+
+    /// Milliseconds on the schedule's clock.
+    fn at(&self, instant: Instant) -> u64 {
+        instant.saturating_duration_since(self.clock).as_millis() as u64
+    }
+
+    fn now(&self) -> u64 {
+        self.at(Instant::now())
+    }
+
+    /// Notes everything that arrived meanwhile (e.g. during a cycle), without waiting.
+    fn read_delivered(&mut self) {
+        while let Ok(wake) = self.wakes.try_recv() {
+            self.handle(wake);
+        }
+    }
+
+    /// Sleeps until `due_ms` or the next wake-up, whichever comes first.
+    fn wait_until(&mut self, due_ms: u64) {
+        let mut wait = Duration::from_millis(due_ms.saturating_sub(self.now()));
+        if self.watcher.as_ref().is_some_and(|w| w.folder_missing()) {
+            wait = wait.min(FOLDER_POLL);
+        }
+        match self.wakes.recv_timeout(wait) {
+            Ok(wake) => self.handle(wake),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
+        }
+    }
+
+    /// One `stat`: a folder deleted and recreated, or swapped, is watched anew.
+    fn rearm_if_folder_replaced(&mut self) {
+        if let Some(watcher) = self.watcher.as_mut().filter(|w| w.folder_replaced()) {
+            rearm(watcher);
+            let now = self.now();
+            self.schedule.note_change(now);
+        }
+    }
+
+    fn handle(&mut self, wake: Wake) {
+        let (at, batch) = match wake {
+            Wake::Shutdown => return self.schedule.shut_down(),
+            Wake::Batch(at, batch) => (self.at(at), batch),
+        };
+        let Some(watcher) = self.watcher.as_mut() else {
+            return;
+        };
+        match batch {
+            WatchBatch::Paths(paths) => match watcher.classify(&paths) {
+                Relevance::Ignore => {}
+                Relevance::Changed => self.schedule.note_change(at),
+                Relevance::Rearm => {
+                    rearm(watcher);
+                    self.schedule.note_change(at);
+                }
+            },
+            WatchBatch::Rescan => {
+                tracing::warn!("the watcher lost events; checking everything");
+                self.schedule.note_rescan(at);
+            }
+            WatchBatch::Failed(error) => {
+                tracing::warn!("the watcher failed: {error}; checking everything");
+                rearm(watcher);
+                self.schedule.note_rescan(at);
+            }
+        }
+    }
 }
 
 /// SIGINT/SIGTERM: the first finishes the current step and exits 0; a second exits at once.
@@ -103,7 +172,8 @@ fn listen_for_signals(sender: Sender<Wake>) -> anyhow::Result<ShutdownSignals> {
             );
             std::process::exit(130);
         }
-    })?;
+    })
+    .context("cannot listen for SIGINT and SIGTERM")?;
     Ok(signals)
 }
 
@@ -134,40 +204,6 @@ fn start_watcher(args: &WatchArgs, sender: Sender<Wake>) -> Option<ManifestWatch
                 humantime::format_duration(args.interval)
             );
             None
-        }
-    }
-}
-
-fn handle(
-    wake: Wake,
-    schedule: &mut Schedule,
-    watcher: &mut Option<ManifestWatcher>,
-    since: impl Fn(Instant) -> u64,
-) {
-    let (at, batch) = match wake {
-        Wake::Shutdown => return schedule.shut_down(),
-        Wake::Batch(at, batch) => (since(at), batch),
-    };
-    let Some(watcher) = watcher.as_mut() else {
-        return;
-    };
-    match batch {
-        WatchBatch::Paths(paths) => match watcher.classify(&paths) {
-            Relevance::Ignore => {}
-            Relevance::Changed => schedule.note_change(at),
-            Relevance::Rearm => {
-                rearm(watcher);
-                schedule.note_change(at);
-            }
-        },
-        WatchBatch::Rescan => {
-            tracing::warn!("the watcher lost events; checking everything");
-            schedule.note_rescan(at);
-        }
-        WatchBatch::Failed(error) => {
-            tracing::warn!("the watcher failed: {error}; checking everything");
-            rearm(watcher);
-            schedule.note_rescan(at);
         }
     }
 }

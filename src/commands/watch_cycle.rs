@@ -13,6 +13,7 @@ use crate::cli::WatchArgs;
 use crate::core::plan::Plan;
 use crate::core::watch_schedule::Trigger;
 use crate::effects::fingerprint::{signature_path, Fingerprint};
+use crate::effects::lock::LockError;
 use crate::effects::progress::{Progress, Verbosity};
 use crate::effects::store::Store;
 use crate::effects::target::PythonTarget;
@@ -211,7 +212,7 @@ impl<'a> Cycles<'a> {
         });
         let outcome = match outcome {
             Ok(outcome) => outcome,
-            Err(error) if error.is::<ShutdownRequested>() => {
+            Err(error) if stopped(&error) => {
                 result.report.outcome = CycleOutcome::Interrupted;
                 result.report.error = Some(error.to_string());
                 return Ok(());
@@ -246,6 +247,16 @@ impl<'a> Cycles<'a> {
             }
         }
     }
+}
+
+/// Whether a cycle ended early because shutdown began (before applying, or while
+/// waiting for the lock).
+fn stopped(error: &anyhow::Error) -> bool {
+    error.is::<ShutdownRequested>()
+        || matches!(
+            error.downcast_ref::<LockError>(),
+            Some(LockError::Abandoned { .. })
+        )
 }
 
 /// Puts the plan's counts, document and text into the result.

@@ -30,6 +30,8 @@ pub enum LockError {
         path: PathBuf,
         holder: Option<Holder>,
     },
+    #[error("stopped waiting for the state lock `{path}`: shutdown requested")]
+    Abandoned { path: PathBuf },
 }
 
 fn describe(holder: &Option<Holder>) -> String {
@@ -67,6 +69,18 @@ impl StateLock {
         command: &str,
         now_ms: i64,
     ) -> Result<Self, LockError> {
+        Self::acquire_unless(state, timeout, command, now_ms, &|| false)
+    }
+
+    /// Like [`StateLock::acquire`], but stops waiting as soon as `give_up` says so
+    /// (checked between attempts), so a shutdown is not held up by another run's apply.
+    pub fn acquire_unless(
+        state: &Path,
+        timeout: Duration,
+        command: &str,
+        now_ms: i64,
+        give_up: &dyn Fn() -> bool,
+    ) -> Result<Self, LockError> {
         let path = lock_path(state);
         let open_error = |source| LockError::Open {
             path: path.clone(),
@@ -84,6 +98,9 @@ impl StateLock {
         loop {
             match file.try_lock() {
                 Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if give_up() => {
+                    return Err(LockError::Abandoned { path })
+                }
                 Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(100));
                 }
@@ -143,6 +160,20 @@ mod tests {
             message.contains(&format!("pid {}", std::process::id())),
             "{message}"
         );
+    }
+
+    #[test]
+    fn waiting_stops_when_asked_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.db");
+        let _held = StateLock::acquire(&state, Duration::ZERO, "first", 0).unwrap();
+        let started = Instant::now();
+        let err = StateLock::acquire_unless(&state, Duration::from_secs(60), "watch", 0, &|| {
+            started.elapsed() > Duration::from_millis(150)
+        })
+        .unwrap_err();
+        assert!(matches!(err, LockError::Abandoned { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! SIGTERM and SIGINT finish the current step, release the lock and exit 0; no step
 //! starts after shutdown began, and the installer is never interrupted mid-call.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pkgm::effects::lock::StateLock;
 use pkgm::effects::store::{RunStatus, Store};
 
-use super::{has_dist, revision, slow_down_installs, wait_for_step, Watching, CONF_MANIFEST};
+use super::{
+    has_dist, poll_until, revision, slow_down_installs, wait_for_step, Watching, CONF_MANIFEST,
+};
 use crate::support::Sandbox;
 
 const EXIT_DEADLINE: Duration = Duration::from_secs(30);
@@ -64,4 +67,60 @@ fn sigterm_during_an_install_lets_it_finish_and_starts_no_removal() {
     assert_eq!(run.status, RunStatus::Interrupted);
     assert_eq!(run.step.as_deref(), Some("remove"));
     assert!(lock_is_free(&sandbox));
+}
+
+/// Holds the state lock from another process, the way a long `pkgm apply` would.
+fn hold_lock(sandbox: &Sandbox) -> std::process::Child {
+    use std::io::{BufRead, BufReader};
+    let lock = format!("{}.lock", sandbox.state_path().display());
+    std::fs::create_dir_all(sandbox.state_path().parent().expect("state folder")).expect("mkdir");
+    let script = "import fcntl, sys, time\n\
+                  lock = open(sys.argv[1], 'a+')\n\
+                  fcntl.flock(lock, fcntl.LOCK_EX)\n\
+                  print('locked', flush=True)\n\
+                  time.sleep(120)\n";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script, &lock])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the lock holder");
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read from the lock holder");
+    assert_eq!(line.trim(), "locked");
+    child
+}
+
+#[test]
+fn sigterm_while_waiting_for_the_lock_exits_at_once() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+    let mut holder = hold_lock(&sandbox);
+    let mut watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+    // Watch plans without the lock; it waits for it once it has the lock file open.
+    let lock = PathBuf::from(format!("{}.lock", sandbox.state_path().display()));
+    let fds = PathBuf::from(format!("/proc/{}/fd", watch.pid()));
+    poll_until(Duration::from_secs(30), "watch opens the lock file", || {
+        std::fs::read_dir(&fds).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target == lock))
+        })
+    });
+    watch.signal("TERM");
+    let status = watch.wait_exit(Duration::from_secs(5));
+    assert_eq!(status.code(), Some(0), "{}", watch.log());
+    let cycle = watch.wait_for(0, "start", "interrupted");
+    assert!(
+        cycle["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("stopped waiting for the state lock")),
+        "{}",
+        watch.log()
+    );
+    assert!(sandbox.venv().installed_beyond_seed().is_empty());
+    holder.kill().expect("kill the holder");
+    holder.wait().expect("reap the holder");
 }
