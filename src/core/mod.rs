@@ -1,4 +1,5 @@
-//! The pure core: manifest model, names and specifiers, installed-state model and planning.
+//! The pure core: manifest model, names and specifiers, installed-state model, planning and
+//! signature verification.
 //! Nothing here touches the file system, processes, the clock, SQLite or the terminal.
 
 pub mod dependencies;
@@ -13,4 +14,5 @@ pub mod names;
 pub mod package_spec;
 pub mod plan;
 pub mod planner;
+pub mod trust;
 pub mod user_spec;

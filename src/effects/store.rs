@@ -468,6 +468,10 @@ impl Store {
     }
 }
 
+#[path = "store_signatures.rs"]
+mod signatures;
+pub use signatures::SignedApply;
+
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
