@@ -17,18 +17,29 @@ use crate::effects::store::{Applied, NewRun, RunStatus, Store};
 use crate::engine::{self, Journal, Step};
 use crate::render::{self, ManifestHeader};
 
-use super::authenticity::authenticate;
+use super::authenticity::{authenticate, Policy};
 use super::live_environment::{observe, plural, LiveEnvironment};
-use super::manifest_file::ManifestFile;
 use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let file = ManifestFile::load(&args.manifest.manifest)?;
-    let authenticity = authenticate(&file, args.manifest.allow_unsigned)?;
     let store = Store::open(&settings.state)?;
-    let command = format!("pkgm apply {}", file.path.display());
+    let command = format!("pkgm apply {}", args.manifest.manifest.display());
     let lock = StateLock::acquire(&settings.state, args.lock_timeout, &command, now_ms())?;
+    // Verified under the lock, so that two applies cannot both pass the rollback check.
+    let policy = if args.manifest.allow_unsigned {
+        Policy::AllowUnsigned
+    } else {
+        Policy::Require
+    };
+    let (file, authenticity) = authenticate(
+        settings,
+        &args.manifest.manifest,
+        policy,
+        Some(&store),
+        "apply",
+        now_ms(),
+    )?;
     if let Some(old) = &lock.taken_over_from {
         tracing::warn!(
             "took over the state lock left by `{}` (pid {}, no longer running)",

@@ -5,12 +5,17 @@ mod apply;
 mod authenticity;
 mod completions;
 mod history;
+mod init;
+mod keygen;
 mod list;
 mod live_environment;
 mod manifest_file;
 mod plan;
 mod schema;
+mod sign;
+mod signing;
 mod status;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -83,6 +88,10 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&settings, &args),
         Command::Status(args) => status::run(&settings, &args),
         Command::History(args) => history::run(&settings, &args),
+        Command::Init(args) => init::run(&settings, &args),
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Sign(args) => sign::run(&args),
+        Command::Verify(args) => verify::run(&settings, &args),
         Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
     }

@@ -9,15 +9,25 @@ use crate::effects::target::PythonTarget;
 use crate::engine;
 use crate::render;
 
-use super::authenticity::authenticate;
+use super::authenticity::{authenticate, signature_line, Policy};
 use super::live_environment::observe;
-use super::manifest_file::ManifestFile;
 use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let file = ManifestFile::load(&args.manifest.manifest)?;
-    let authenticity = authenticate(&file, args.manifest.allow_unsigned)?;
     let store = Store::open(&settings.state)?;
+    let policy = if args.require_signature {
+        Policy::Require
+    } else {
+        Policy::Report
+    };
+    let (file, authenticity) = authenticate(
+        settings,
+        &args.manifest.manifest,
+        policy,
+        Some(&store),
+        "plan",
+        now_ms(),
+    )?;
     let target = PythonTarget::locate(&file.manifest.environment)?;
     let observation = observe(&target, &store)?;
     let plan = engine::plan(&file.manifest, observation.as_ref());
@@ -37,7 +47,11 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         now_ms(),
     )?;
     match args.output.output {
-        OutputFormat::Text => print(&render::plan_text(&header, &plan))?,
+        OutputFormat::Text => print(&format!(
+            "{}\n{}",
+            signature_line(&file, &authenticity),
+            render::plan_text(&header, &plan)
+        ))?,
         OutputFormat::Json => print_json(&document)?,
     }
     let changes = !plan.is_empty();
