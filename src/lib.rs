@@ -8,6 +8,7 @@ pub mod commands;
 pub mod core;
 pub mod effects;
 pub mod engine;
+pub mod logging;
 pub mod render;
 pub mod schema;
 

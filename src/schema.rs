@@ -59,7 +59,7 @@ pub fn manifest_schema() -> Value {
                 "type": "object",
                 "propertyNames": name,
                 "additionalProperties": {
-                    "oneOf": [
+                    "anyOf": [
                         { "const": "absent" },
                         { "type": "string", "description": "A PEP 440 specifier such as `>=1.26,<2`, or `*` for any version." },
                         {
@@ -77,7 +77,7 @@ pub fn manifest_schema() -> Value {
                 "type": "object",
                 "propertyNames": { "type": "string", "pattern": "^[a-z_][a-z0-9_.-]{0,31}$" },
                 "additionalProperties": {
-                    "oneOf": [
+                    "anyOf": [
                         { "const": "absent" },
                         {
                             "type": "object",
@@ -178,4 +178,52 @@ pub fn plan_schema() -> Value {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::core::manifest_parse::parse_manifest;
+
+    fn committed(text: &str) -> Value {
+        serde_json::from_str(text).expect("committed schema is JSON")
+    }
+
+    #[test]
+    fn committed_schemas_are_exactly_the_generated_ones() {
+        let pretty = |value: &Value| format!("{}\n", serde_json::to_string_pretty(value).unwrap());
+        assert_eq!(
+            include_str!("../schemas/manifest.schema.json"),
+            pretty(&manifest_schema()),
+            "run `pkgm schema manifest > schemas/manifest.schema.json`"
+        );
+        assert_eq!(
+            include_str!("../schemas/plan.schema.json"),
+            pretty(&plan_schema()),
+            "run `pkgm schema plan > schemas/plan.schema.json`"
+        );
+        committed(include_str!("../schemas/plan.schema.json"));
+    }
+
+    #[test]
+    fn the_example_manifests_parse_and_agree_across_formats() {
+        let yaml = parse_manifest(
+            Path::new("manifest.yaml"),
+            include_bytes!("../examples/analytics/manifest.yaml"),
+        )
+        .unwrap();
+        let toml = parse_manifest(
+            Path::new("manifest.toml"),
+            include_bytes!("../examples/analytics/manifest.toml"),
+        )
+        .unwrap();
+        assert_eq!(yaml, toml);
+        parse_manifest(
+            Path::new("manifest.yaml"),
+            include_bytes!("../examples/quickstart/manifest.yaml"),
+        )
+        .unwrap();
+    }
 }

@@ -67,17 +67,8 @@ pub fn configure_output(global: &GlobalArgs) {
         (false, 1) => tracing::Level::INFO,
         (false, _) => tracing::Level::DEBUG,
     };
-    let builder = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    let _ = match global.log_format {
-        LogFormat::Text => builder
-            .without_time()
-            .with_ansi(anstream::stderr().current_choice() != anstream::ColorChoice::Never)
-            .try_init(),
-        LogFormat::Json => builder.json().try_init(),
-    };
+    let color = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
+    crate::logging::init(global.log_format, level, color);
 }
 
 pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
