@@ -3,14 +3,13 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
-use crate::core::manifest::Manifest;
+use crate::core::manifest::{Manifest, MAX_MANIFEST_BYTES};
 use crate::core::manifest_parse::parse_manifest;
 use crate::core::trust::scope::scope_list;
 use crate::core::trust::self_test::self_test;
 use crate::core::trust::verify::timestamp;
 use crate::core::trust::{accept, verify_token, Previous, SignedClaims, VerifiedSignature};
+use crate::effects::bounded_read::read_bounded;
 use crate::effects::signature_file::{read_signature, signature_path};
 use crate::effects::store::{NewRun, Store};
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
@@ -90,9 +89,15 @@ pub fn authenticate(
         }
         error
     };
-    let bytes = match ManifestFile::read_bytes(path) {
+    let bytes = match read_bounded(path, MAX_MANIFEST_BYTES) {
         Ok(bytes) => bytes,
-        Err(error) => return Err(refuse(&run, error.context("refusing the manifest"))),
+        Err(error) => {
+            let error = anyhow::anyhow!(
+                "refusing the manifest: {error}\n\
+                 hint: check the path; a manifest is at most {MAX_MANIFEST_BYTES} bytes"
+            );
+            return Err(refuse(&run, error));
+        }
     };
     let signed = check_token(settings, path, &bytes, now_ms / 1000);
     let signed = match signed {
@@ -127,7 +132,7 @@ pub fn authenticate(
         }
         (Err(problem), Policy::AllowUnsigned) => {
             tracing::warn!(
-                "using `{}` without a valid signature (--allow-unsigned); the run is recorded as unsigned. {}",
+                "using `{}` without a valid signature (--allow-unsigned; recorded as unsigned): {}",
                 path.display(),
                 first_line(&problem.reason)
             );
@@ -171,7 +176,11 @@ fn check_token(
                 ))
             }))
         }
-        Err(error) => return Ok(Err(Problem::new(error))),
+        Err(error) => {
+            return Ok(Err(Problem::new(format!(
+                "{error}\nhint: a signature is a compact JWS of about a kilobyte; re-create it with `pkgm sign`"
+            ))))
+        }
     };
     let location = TrustLocation::find(settings.trust.as_deref());
     let trust_path = match &location {
@@ -187,9 +196,14 @@ fn check_token(
             ))));
         }
     };
-    let trust = load_trust_file(&trust_path)
-        .context("cannot use the trust file")
-        .map_err(Fatal)?;
+    let trust = load_trust_file(&trust_path).map_err(|error| {
+        let text = error.to_string();
+        let hint = match text.contains("\nhint: ") {
+            true => "",
+            false => "\nhint: fix the trust file; `pkgm keygen` prints an entry that loads",
+        };
+        Fatal(anyhow::anyhow!("cannot use the trust file: {text}{hint}"))
+    })?;
     self_test().map_err(|error| Fatal(error.into()))?;
     Ok(verify_token(&token, bytes, &trust, now).map_err(Problem::new))
 }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BoundedReadError {
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("`{path}` is larger than its limit of {limit} bytes; refused before parsing")]
     TooLarge { path: PathBuf, limit: usize },
@@ -17,15 +17,15 @@ pub enum BoundedReadError {
 
 impl BoundedReadError {
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Self::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+        matches!(self, Self::Io { error, .. } if error.kind() == std::io::ErrorKind::NotFound)
     }
 }
 
 /// Reads at most `limit` bytes; a longer file is an error, not a truncation.
 pub fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, BoundedReadError> {
-    let io = |source| BoundedReadError::Io {
+    let io = |error| BoundedReadError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();

@@ -17,8 +17,8 @@ pub enum TrustFileError {
     Read(#[from] BoundedReadError),
     #[error("the trust file `{path}` is not UTF-8")]
     NotText { path: PathBuf },
-    #[error("the trust file `{path}`: {source}")]
-    Invalid { path: PathBuf, source: TrustError },
+    #[error("the trust file `{path}`: {problem}")]
+    Invalid { path: PathBuf, problem: TrustError },
 }
 
 /// Where the trust file is, and whether the operator named it.
@@ -72,8 +72,8 @@ pub fn load_trust_file(path: &Path) -> Result<TrustStore, TrustFileError> {
     let mut read_key = |key: &Path| {
         read_bounded(&folder.join(key), MAX_KEY_FILE_BYTES).map_err(|err| err.to_string())
     };
-    TrustStore::parse(&text, &mut read_key).map_err(|source| TrustFileError::Invalid {
+    TrustStore::parse(&text, &mut read_key).map_err(|problem| TrustFileError::Invalid {
         path: path.to_path_buf(),
-        source,
+        problem,
     })
 }

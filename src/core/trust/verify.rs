@@ -276,11 +276,48 @@ pub fn timestamp(seconds: i64) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
-/// A duration such as `30days` or `90days 1h`.
+/// A duration such as `30d`, `90d 1h` or `45m`: the two largest units, no months.
 pub fn span(seconds: i64) -> String {
-    humantime::format_duration(Duration::from_secs(seconds.max(0) as u64)).to_string()
+    let seconds = seconds.max(0);
+    let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let parts: Vec<String> = units
+        .iter()
+        .scan(seconds, |left, (size, unit)| {
+            let count = *left / size;
+            *left %= size;
+            Some((count, unit))
+        })
+        .skip_while(|(count, _)| *count == 0)
+        .take(2)
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, unit)| format!("{count}{unit}"))
+        .collect();
+    if parts.is_empty() {
+        "0s".into()
+    } else {
+        parts.join(" ")
+    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+
+    #[test]
+    fn spans_read_in_days_and_hours() {
+        for (seconds, text) in [
+            (0, "0s"),
+            (45, "45s"),
+            (3_600, "1h"),
+            (90 * 86_400, "90d"),
+            (91 * 86_400 + 3_600 + 5, "91d 1h"),
+            (86_400 + 30, "1d"),
+        ] {
+            assert_eq!(span(seconds), text, "{seconds}");
+        }
+    }
 }
