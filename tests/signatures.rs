@@ -6,6 +6,8 @@ mod support;
 
 #[path = "signatures/commands.rs"]
 mod commands;
+#[path = "signatures/examples.rs"]
+mod examples;
 
 use std::path::PathBuf;
 use std::process::Output;
