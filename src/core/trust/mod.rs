@@ -17,7 +17,13 @@ mod test_keys;
 #[cfg(test)]
 mod trust_store_tests;
 #[cfg(test)]
-mod verify_tests;
+mod verify_claims_tests;
+#[cfg(test)]
+mod verify_fixtures;
+#[cfg(test)]
+mod verify_header_tests;
+#[cfg(test)]
+mod verify_state_tests;
 
 pub use algorithm::SigningAlgorithm;
 pub use scope::{Scope, ScopeSet};
