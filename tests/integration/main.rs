@@ -4,4 +4,5 @@
 //! binary, output filters); `harness` proves the harness itself against real pip.
 
 mod harness;
+mod signatures;
 mod support;

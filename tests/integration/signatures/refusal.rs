@@ -2,14 +2,14 @@
 //! refusal must leave behind (nothing).
 
 use std::path::PathBuf;
-use std::process::Output;
 
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
-use super::support::*;
+use super::signed_sandbox::*;
+use crate::support::pkgm::Run;
 
-/// A sandbox trusting the Ed25519 key `ops` for packages, with `repo/pkgm.yaml` signed by it.
+/// A sandbox trusting the Ed25519 key `ops` for packages, with `manifest.yaml` signed by it.
 pub struct Fixture {
     pub sandbox: Sandbox,
     pub ops: PathBuf,
@@ -37,7 +37,7 @@ pub fn edited(mut value: Value, edit: impl FnOnce(&mut serde_json::Map<String, V
 
 /// Applies and checks the refusal: exit 1, one `error:` line with `reason`, a hint, no venv,
 /// nothing newly applied, and a `refused` run in the history.
-pub fn assert_apply_refused(sandbox: &Sandbox, reason: &str) -> Output {
+pub fn assert_apply_refused(sandbox: &Sandbox, reason: &str) -> Run {
     let applied_before = sandbox.applied();
     let output = sandbox.apply();
     assert_refused(sandbox, &output, reason);
@@ -53,9 +53,9 @@ pub fn assert_apply_refused(sandbox: &Sandbox, reason: &str) -> Output {
     output
 }
 
-pub fn assert_refused(sandbox: &Sandbox, output: &Output, reason: &str) {
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+pub fn assert_refused(sandbox: &Sandbox, output: &Run, reason: &str) {
+    let stderr = output.stderr();
+    assert_eq!(Some(output.code()), Some(1), "stderr: {stderr}");
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(
@@ -79,5 +79,5 @@ pub fn apply_signed_interpreter_manifest(f: &Fixture, revision: u64, extra: &str
     f.sandbox.interpreter_manifest(revision, extra);
     f.sandbox.sign(&f.ops, "ops", &[]);
     let output = f.sandbox.apply();
-    assert!(output.status.success(), "apply: {}", text(&output.stderr));
+    assert!((output.code() == 0), "apply: {}", output.stderr());
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use pkgm::core::trust::verify_token;
 use pkgm::effects::trust_file::load_trust_file;
 
-use super::support::claims_of;
+use super::signed_sandbox::claims_of;
 
 #[test]
 fn every_example_manifest_is_signed_by_the_demo_key() {

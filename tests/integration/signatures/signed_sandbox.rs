@@ -1,34 +1,40 @@
-//! A sandbox for signature tests: its own config folder, trust file and state, keys made by
-//! the real `pkgm keygen`, manifests whose venv must never appear, and a forger that signs
-//! any header and claims with a key file.
+//! Signature tests on the harness's sandbox: keys made by the real `pkgm keygen`, a trust
+//! file in the sandbox's config folder, manifests whose venv must never appear, and a forger
+//! that signs any header and claims with a key file.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use assert_cmd::Command;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::support::pkgm::Run;
+use crate::support::sandbox::MANIFEST_FILE;
+use crate::support::Sandbox as Harness;
+
 pub const DAY: i64 = 24 * 3600;
 
+/// A harness sandbox seen from the signature tests: keys under `keys/`, the trust file in
+/// the sandbox's config folder, the manifest and its venv at the sandbox's root.
 pub struct Sandbox {
-    _dir: tempfile::TempDir,
-    pub root: PathBuf,
+    harness: Harness,
 }
 
 impl Sandbox {
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().to_path_buf();
-        std::fs::create_dir_all(root.join("repo")).unwrap();
-        Self { _dir: dir, root }
+        Self {
+            harness: Harness::new(),
+        }
+    }
+
+    pub fn harness(&self) -> &Harness {
+        &self.harness
     }
 
     pub fn path(&self, relative: &str) -> PathBuf {
-        self.root.join(relative)
+        self.harness.path().join(relative)
     }
 
     pub fn trust_path(&self) -> PathBuf {
@@ -36,28 +42,15 @@ impl Sandbox {
     }
 
     pub fn manifest_path(&self) -> PathBuf {
-        self.path("repo/pkgm.yaml")
+        self.path(MANIFEST_FILE)
     }
 
     pub fn venv(&self) -> PathBuf {
-        self.path("repo/.venv")
+        self.harness.venv_path()
     }
 
-    /// `pkgm` with this sandbox's config, trust and state, and no colour.
-    pub fn pkgm(&self) -> Command {
-        let mut command = Command::cargo_bin("pkgm").expect("the pkgm binary");
-        command
-            .current_dir(&self.root)
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("HOME", &self.root)
-            .env("PKGM_STATE", self.path("state/state.db"))
-            .env_remove("PKGM_TRUST")
-            .env("NO_COLOR", "1");
-        command
-    }
-
-    pub fn run(&self, args: &[&str]) -> Output {
-        self.pkgm().args(args).output().expect("pkgm runs")
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.harness.pkgm().args(args).run()
     }
 
     /// `pkgm keygen`, returning the private key's path.
@@ -70,7 +63,7 @@ impl Sandbox {
             "--algorithm",
             algorithm,
         ]);
-        assert!(output.status.success(), "keygen: {}", text(&output.stderr));
+        assert!((output.code() == 0), "keygen: {}", output.stderr());
         out
     }
 
@@ -109,7 +102,7 @@ impl Sandbox {
         self.manifest_path()
     }
 
-    pub fn sign(&self, key: &Path, kid: &str, more: &[&str]) -> Output {
+    pub fn sign(&self, key: &Path, kid: &str, more: &[&str]) -> Run {
         let manifest = self.manifest_path();
         let mut args = vec![
             "sign",
@@ -121,33 +114,33 @@ impl Sandbox {
         ];
         args.extend_from_slice(more);
         let output = self.run(&args);
-        assert!(output.status.success(), "sign: {}", text(&output.stderr));
+        assert!((output.code() == 0), "sign: {}", output.stderr());
         output
     }
 
     pub fn signature_path(&self) -> PathBuf {
-        self.path("repo/pkgm.yaml.sig")
+        self.path("manifest.yaml.sig")
     }
 
     pub fn write_signature(&self, token: &str) {
         std::fs::write(self.signature_path(), token).unwrap();
     }
 
-    pub fn apply(&self) -> Output {
+    pub fn apply(&self) -> Run {
         self.run(&["apply", "--yes", self.manifest_path().to_str().unwrap()])
     }
 
     /// The JSON history, newest first.
     pub fn history(&self) -> Vec<Value> {
         let output = self.run(&["history", "--output", "json"]);
-        assert!(output.status.success(), "history: {}", text(&output.stderr));
-        serde_json::from_slice(&output.stdout).expect("history JSON")
+        assert!((output.code() == 0), "history: {}", output.stderr());
+        serde_json::from_str(output.stdout()).expect("history JSON")
     }
 
     pub fn applied(&self) -> Value {
         let output = self.run(&["status", "--output", "json"]);
-        assert!(output.status.success(), "status: {}", text(&output.stderr));
-        let status: Value = serde_json::from_slice(&output.stdout).expect("status JSON");
+        assert!((output.code() == 0), "status: {}", output.stderr());
+        let status: Value = serde_json::from_str(output.stdout()).expect("status JSON");
         status["applied"].clone()
     }
 
@@ -178,10 +171,6 @@ pub fn now() -> i64 {
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 pub fn header(alg: &str, kid: &str) -> Value {

@@ -4,7 +4,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use serde_json::{json, Value};
 
-use super::support::*;
+use super::signed_sandbox::*;
 
 #[test]
 fn keygen_writes_a_0600_private_key_and_never_overwrites_one() {
@@ -20,8 +20,10 @@ fn keygen_writes_a_0600_private_key_and_never_overwrites_one() {
     assert!(public_key(&key).exists());
 
     let again = sandbox.run(&["keygen", "--out", key.to_str().unwrap()]);
-    assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("already exists; pkgm never overwrites a key"));
+    assert_eq!(Some(again.code()), Some(1));
+    assert!(again
+        .stderr()
+        .contains("already exists; pkgm never overwrites a key"));
     assert_eq!(
         std::fs::read_to_string(&key).unwrap(),
         private,
@@ -34,7 +36,7 @@ fn keygen_prints_a_trust_entry_that_loads() {
     let sandbox = Sandbox::new();
     let out = sandbox.path("keys/ops-2026.pem");
     let output = sandbox.run(&["keygen", "--out", out.to_str().unwrap()]);
-    let stdout = text(&output.stdout);
+    let stdout = output.stdout();
     let entry = &stdout[stdout.find("[[key]]").expect("an entry")..];
     assert!(
         entry.contains("kid = \"ops-2026\"\nalgorithm = \"EdDSA\""),
@@ -45,7 +47,7 @@ fn keygen_prints_a_trust_entry_that_loads() {
     sandbox.manifest(1, "");
     sandbox.sign(&out, "ops-2026", &[]);
     let verify = sandbox.run(&["verify", sandbox.manifest_path().to_str().unwrap()]);
-    assert!(verify.status.success(), "{}", text(&verify.stderr));
+    assert!((verify.code() == 0), "{}", verify.stderr());
 }
 
 #[test]
@@ -58,12 +60,8 @@ fn keygen_sign_verify_apply_works_for_every_algorithm() {
         sandbox.sign(&key, "signer", &[]);
 
         let verify = sandbox.run(&["verify", manifest.to_str().unwrap(), "--output", "json"]);
-        assert!(
-            verify.status.success(),
-            "{algorithm}: {}",
-            text(&verify.stderr)
-        );
-        let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
+        assert!((verify.code() == 0), "{algorithm}: {}", verify.stderr());
+        let report: Value = serde_json::from_str(verify.stdout()).unwrap();
         assert_eq!(report["accepted"], true);
         assert_eq!(report["algorithm"], pinned);
         assert_eq!(report["kid"], "signer");
@@ -71,11 +69,7 @@ fn keygen_sign_verify_apply_works_for_every_algorithm() {
         assert_eq!(report["scopes"], json!(["packages"]));
 
         let apply = sandbox.apply();
-        assert!(
-            apply.status.success(),
-            "{algorithm}: {}",
-            text(&apply.stderr)
-        );
+        assert!((apply.code() == 0), "{algorithm}: {}", apply.stderr());
         let last = &sandbox.history()[0];
         assert_eq!(last["status"], "succeeded");
         assert_eq!(last["signed_by"], "signer");
@@ -89,7 +83,7 @@ fn sign_writes_the_header_and_claims_of_the_design() {
     let key = sandbox.keygen("ops", "ed25519");
     let manifest = sandbox.manifest(4, "");
     let output = sandbox.sign(&key, "ops", &[]);
-    assert!(text(&output.stdout).starts_with("Signed `demo` revision 4"));
+    assert!(output.stdout().starts_with("Signed `demo` revision 4"));
     let token = std::fs::read_to_string(sandbox.signature_path()).unwrap();
     assert_eq!(
         header_of(&token),
@@ -133,7 +127,7 @@ fn verify_says_who_signed_and_exits_1_with_the_reason_when_apply_would_refuse() 
     let manifest = sandbox.interpreter_manifest(2, "");
     sandbox.sign(&key, "ops", &[]);
     let ok = sandbox.run(&["verify", manifest.to_str().unwrap()]);
-    let stdout = text(&ok.stdout);
+    let stdout = ok.stdout();
     assert!(
         stdout.contains("valid signature; apply would accept it now"),
         "{stdout}"
@@ -145,17 +139,17 @@ fn verify_says_who_signed_and_exits_1_with_the_reason_when_apply_would_refuse() 
         "verify created a state database"
     );
 
-    assert!(sandbox.apply().status.success());
+    sandbox.apply().expect_success();
     sandbox.interpreter_manifest(1, "");
     sandbox.sign(&key, "ops", &[]);
     let rollback = sandbox.run(&["verify", manifest.to_str().unwrap()]);
-    assert_eq!(rollback.status.code(), Some(1));
-    let stderr = text(&rollback.stderr);
+    assert_eq!(Some(rollback.code()), Some(1));
+    let stderr = rollback.stderr();
     assert!(stderr.contains("apply would refuse"), "{stderr}");
     assert!(stderr.contains("(rollback)"), "{stderr}");
     let json = sandbox.run(&["verify", manifest.to_str().unwrap(), "--output", "json"]);
-    assert_eq!(json.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(Some(json.code()), Some(1));
+    let report: Value = serde_json::from_str(json.stdout()).unwrap();
     assert_eq!(report["accepted"], false);
     assert!(report["reason"].as_str().unwrap().contains("rollback"));
 }
@@ -165,8 +159,8 @@ fn plan_shows_an_invalid_signature_and_refuses_only_when_required() {
     let sandbox = Sandbox::new();
     let manifest = sandbox.manifest(1, "");
     let plan = sandbox.run(&["plan", manifest.to_str().unwrap()]);
-    assert!(plan.status.success(), "{}", text(&plan.stderr));
-    let stdout = text(&plan.stdout);
+    assert!((plan.code() == 0), "{}", plan.stderr());
+    let stdout = plan.stdout();
     assert!(
         stdout.contains("Signature: not valid, apply would refuse"),
         "{stdout}"
@@ -174,8 +168,8 @@ fn plan_shows_an_invalid_signature_and_refuses_only_when_required() {
     assert!(stdout.contains("(unsigned)"), "{stdout}");
 
     let required = sandbox.run(&["plan", "--require-signature", manifest.to_str().unwrap()]);
-    assert_eq!(required.status.code(), Some(1));
-    assert!(text(&required.stderr).contains("it has no signature"));
+    assert_eq!(Some(required.code()), Some(1));
+    assert!(required.stderr().contains("it has no signature"));
     assert_eq!(sandbox.history()[0]["status"], "refused");
     assert!(!sandbox.venv().exists());
 }
@@ -184,7 +178,7 @@ fn plan_shows_an_invalid_signature_and_refuses_only_when_required() {
 fn init_scaffolds_a_signed_manifest_that_plans_at_once() {
     let sandbox = Sandbox::new();
     let init = sandbox.run(&["init", "shop"]);
-    assert!(init.status.success(), "{}", text(&init.stderr));
+    assert!((init.code() == 0), "{}", init.stderr());
     let key = sandbox.path("config/pkgm/keys/shop-local.pem");
     assert_eq!(
         std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
@@ -193,10 +187,10 @@ fn init_scaffolds_a_signed_manifest_that_plans_at_once() {
     assert!(sandbox.trust_path().exists());
     assert!(sandbox.path("shop/pkgm.yaml.sig").exists());
     let plan = sandbox.run(&["plan", "shop/pkgm.yaml"]);
-    assert!(plan.status.success(), "{}", text(&plan.stderr));
-    assert!(text(&plan.stdout).contains("Signature: valid, key `shop-local`"));
+    assert!((plan.code() == 0), "{}", plan.stderr());
+    assert!(plan.stdout().contains("Signature: valid, key `shop-local`"));
 
     let again = sandbox.run(&["init", "shop"]);
-    assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("already exists"));
+    assert_eq!(Some(again.code()), Some(1));
+    assert!(again.stderr().contains("already exists"));
 }

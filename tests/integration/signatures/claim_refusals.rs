@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::refusal::*;
-use super::support::*;
+use super::signed_sandbox::*;
 
 #[test]
 fn refuses_bad_times() {
