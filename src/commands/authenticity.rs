@@ -8,13 +8,16 @@ use crate::core::manifest_parse::parse_manifest;
 use crate::core::trust::scope::scope_list;
 use crate::core::trust::self_test::self_test;
 use crate::core::trust::verify::timestamp;
-use crate::core::trust::{accept, verify_token, Previous, SignedClaims, VerifiedSignature};
-use crate::effects::bounded_read::read_bounded;
+use crate::core::trust::{
+    accept, check_rollback, verify_token, Previous, SignedClaims, VerifiedSignature,
+};
+use crate::effects::bounded_read::{read_bounded, BoundedReadError};
 use crate::effects::signature_file::{read_signature, signature_path};
 use crate::effects::store::{NewRun, Store};
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
 
 use super::manifest_file::{absolute_parent, ManifestFile};
+use super::state_store::StateStore;
 use super::Settings;
 
 /// What a command does with a manifest that has no valid signature.
@@ -72,7 +75,7 @@ pub fn authenticate(
     settings: &Settings,
     path: &Path,
     policy: Policy,
-    store: Option<&Store>,
+    state: &StateStore<'_>,
     command: &str,
     now_ms: i64,
 ) -> anyhow::Result<(ManifestFile, Authenticity)> {
@@ -82,19 +85,29 @@ pub fn authenticate(
         ..NewRun::default()
     };
     let refuse = |run: &NewRun, error: anyhow::Error| -> anyhow::Error {
-        if let Some(store) = store.filter(|_| policy != Policy::Report) {
-            if let Err(record_error) = store.record_refused(run, &format!("{error:#}"), now_ms) {
-                tracing::warn!("could not record the refusal: {record_error}");
+        if policy != Policy::Report {
+            let recorded = state.get().and_then(|store| match store {
+                Some(store) => Ok(store.record_refused(run, &format!("{error:#}"), now_ms)?),
+                None => Ok(0),
+            });
+            if let Err(record_error) = recorded {
+                tracing::warn!("could not record the refusal: {record_error:#}");
             }
         }
         error
     };
+    // A manifest that cannot be read or parsed is an error, not a refusal: nothing is
+    // recorded, and the state is not even opened. An oversized one is refused.
     let bytes = match read_bounded(path, MAX_MANIFEST_BYTES) {
         Ok(bytes) => bytes,
+        Err(BoundedReadError::Io { error, .. }) => {
+            return Err(anyhow::Error::new(error)
+                .context(format!("cannot read the manifest `{}`", path.display())))
+        }
         Err(error) => {
             let error = anyhow::anyhow!(
                 "refusing the manifest: {error}\n\
-                 hint: check the path; a manifest is at most {MAX_MANIFEST_BYTES} bytes"
+                 hint: a manifest is at most {MAX_MANIFEST_BYTES} bytes; split it"
             );
             return Err(refuse(&run, error));
         }
@@ -104,15 +117,12 @@ pub fn authenticate(
         Ok(signed) => signed,
         Err(Fatal(error)) => return Err(refuse(&run, error)),
     };
-    let file = match ManifestFile::from_bytes(path, bytes) {
-        Ok(file) => file,
-        Err(error) => return Err(refuse(&run, error)),
-    };
+    let file = ManifestFile::from_bytes(path, bytes)?;
     run.manifest_name = Some(file.manifest.name.to_string());
     run.revision = Some(file.manifest.revision);
     run.sha256 = Some(file.sha256.clone());
     let verdict = match signed {
-        Ok(signed) => judge(&signed, &file, store).map_err(|problem| Problem {
+        Ok(signed) => judge(&signed, &file, state).map_err(|problem| Problem {
             kid: Some(signed.kid.clone()),
             ..problem
         }),
@@ -212,9 +222,9 @@ fn check_token(
 fn judge(
     signed: &SignedClaims,
     file: &ManifestFile,
-    store: Option<&Store>,
+    state: &StateStore<'_>,
 ) -> Result<VerifiedSignature, Problem> {
-    let last = match store {
+    let last = match state.get().map_err(Problem::new)? {
         Some(store) => store
             .last_signed_apply(file.manifest.name.as_str())
             .map_err(Problem::new)?,
@@ -257,4 +267,48 @@ pub fn signature_line(file: &ManifestFile, authenticity: &Authenticity) -> Strin
             first_line(reason),
         ),
     }
+}
+
+/// Checks the rollback mark again once the state lock is held: a signed manifest verified
+/// before another apply finished must not undo it. The refusal is recorded like any other.
+pub fn recheck_rollback(
+    store: &Store,
+    file: &ManifestFile,
+    authenticity: &Authenticity,
+    command: &str,
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    let Authenticity::Signed(signature) = authenticity else {
+        return Ok(());
+    };
+    let Some(last) = store.last_signed_apply(&signature.name)? else {
+        return Ok(());
+    };
+    let previous = Previous {
+        revision: last.revision,
+        sha256: last.sha256,
+        manifest: None,
+    };
+    let stale = match check_rollback(
+        signature.revision,
+        &signature.sha256,
+        &signature.name,
+        &previous,
+    ) {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    let error = anyhow::anyhow!("refusing the manifest `{}`: {stale}", file.path.display());
+    let run = NewRun {
+        command: command.to_string(),
+        manifest_name: Some(signature.name.clone()),
+        revision: Some(signature.revision),
+        sha256: Some(signature.sha256.clone()),
+        signed_by: Some(signature.kid.clone()),
+        ..NewRun::default()
+    };
+    if let Err(record_error) = store.record_refused(&run, &format!("{error:#}"), now_ms) {
+        tracing::warn!("could not record the refusal: {record_error}");
+    }
+    Err(error)
 }

@@ -11,9 +11,11 @@ mod list;
 mod live_environment;
 mod manifest_file;
 mod plan;
+mod reconcile;
 mod schema;
 mod sign;
 mod signing;
+mod state_store;
 mod status;
 mod verify;
 

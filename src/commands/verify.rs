@@ -9,24 +9,21 @@ use serde_json::json;
 use crate::cli::{OutputFormat, VerifyArgs};
 use crate::core::trust::scope::scope_list;
 use crate::core::trust::verify::{span, timestamp};
-use crate::effects::store::Store;
 
 use super::authenticity::{authenticate, Authenticity, Policy};
+use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let now_ms = now_ms();
     // Without a state database nothing was applied yet; verify does not create one.
-    let store = match settings.state.exists() {
-        true => Some(Store::open(&settings.state)?),
-        false => None,
-    };
+    let state = StateStore::new(&settings.state, false);
     let path = &args.manifest;
     let (file, authenticity) = authenticate(
         settings,
         path,
         Policy::Report,
-        store.as_ref(),
+        &state,
         "verify",
         now_ms,
     )?;

@@ -11,7 +11,9 @@ pub enum BoundedReadError {
         path: PathBuf,
         error: std::io::Error,
     },
-    #[error("`{path}` is larger than its limit of {limit} bytes; refused before parsing")]
+    #[error(
+        "`{path}` is over its size limit (the limit is {limit} bytes); refused before parsing"
+    )]
     TooLarge { path: PathBuf, limit: usize },
 }
 

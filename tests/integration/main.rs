@@ -4,5 +4,6 @@
 //! binary, output filters); `harness` proves the harness itself against real pip.
 
 mod harness;
+mod reconcile;
 mod signatures;
 mod support;

@@ -29,7 +29,9 @@ pub use algorithm::SigningAlgorithm;
 pub use scope::{Scope, ScopeSet};
 pub use signature_error::SignatureError;
 pub use trust_store::{TrustError, TrustStore, TrustedKey};
-pub use verify::{accept, verify, verify_token, Previous, SignedClaims, VerifiedSignature};
+pub use verify::{
+    accept, check_rollback, verify, verify_token, Previous, SignedClaims, VerifiedSignature,
+};
 
 /// The `typ` header of a manifest signature; anything else (a session token, another JWT) is
 /// refused, so a token made for one purpose cannot be replayed as another.

@@ -135,25 +135,10 @@ pub fn accept(
             revision: manifest.revision,
         });
     }
-    let mut reapply = false;
-    if let Some(previous) = previous {
-        if claims.rev < previous.revision {
-            return Err(SignatureError::Rollback {
-                name: claims.sub.clone(),
-                revision: claims.rev,
-                last: previous.revision,
-            });
-        }
-        if claims.rev == previous.revision {
-            if claims.sha256 != previous.sha256 {
-                return Err(SignatureError::Equivocation {
-                    name: claims.sub.clone(),
-                    revision: claims.rev,
-                });
-            }
-            reapply = true;
-        }
-    }
+    let reapply = match previous {
+        Some(previous) => check_rollback(claims.rev, &claims.sha256, &claims.sub, previous)?,
+        None => false,
+    };
     let needs = required_scopes(manifest, previous.and_then(|previous| previous.manifest));
     if let Some(scope) = needs.iter().find(|scope| !claims.scope.contains(scope)) {
         return Err(SignatureError::ScopeMissing { scope: *scope });
@@ -171,6 +156,30 @@ pub fn accept(
         needs,
         reapply,
     })
+}
+
+/// Refuses a revision below the last signed apply, or the same revision with other bytes.
+/// Returns whether it is the same revision with the same bytes (a re-apply).
+pub fn check_rollback(
+    revision: u64,
+    sha256: &str,
+    name: &str,
+    previous: &Previous<'_>,
+) -> Result<bool, SignatureError> {
+    if revision < previous.revision {
+        return Err(SignatureError::Rollback {
+            name: name.to_string(),
+            revision,
+            last: previous.revision,
+        });
+    }
+    if revision == previous.revision && sha256 != previous.sha256 {
+        return Err(SignatureError::Equivocation {
+            name: name.to_string(),
+            revision,
+        });
+    }
+    Ok(revision == previous.revision)
 }
 
 /// The cryptographic check, by `jsonwebtoken`, pinned to the key's one algorithm. Time claims

@@ -84,10 +84,10 @@ fn refuses_oversized_files_before_parsing() {
     let f = fixture();
     let huge = format!("# {}\n", "x".repeat(1024 * 1024));
     f.sandbox.manifest(1, &huge);
-    assert_apply_refused(&f.sandbox, "larger than its limit of 1048576 bytes");
+    assert_apply_refused(&f.sandbox, "the limit is 1048576 bytes");
     let g = fixture();
     g.sandbox.write_signature(&"A".repeat(64 * 1024));
-    assert_apply_refused(&g.sandbox, "larger than its limit of 16384 bytes");
+    assert_apply_refused(&g.sandbox, "the limit is 16384 bytes");
 }
 
 #[test]

@@ -106,6 +106,20 @@ def build_sdist(sdist_directory, config_settings=None):
     raise RuntimeError(MESSAGE)
 '''
 
+SLOW_BACKEND = '''"""An in-tree PEP 517 backend that sleeps before failing: an installer step that
+lasts long enough for a test to interrupt it."""
+import time
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    time.sleep(120)
+    raise RuntimeError("slow fixture gave up")
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    raise RuntimeError("slow fixture")
+'''
+
 FAILING_PYPROJECT = """[build-system]
 requires = []
 build-backend = "pkgm_failing_backend"
@@ -117,14 +131,14 @@ version = "{version}"
 """
 
 
-def write_failing_sdist(out_dir, dist):
+def write_failing_sdist(out_dir, dist, backend=None):
     name, version = dist["name"], dist["version"]
     stem = "{}-{}".format(escaped(name), version)
     message = FAILING_MESSAGE.format(name=name, version=version)
     files = {
         "PKG-INFO": metadata_text({"name": name, "version": version}),
         "pyproject.toml": FAILING_PYPROJECT.format(name=name, version=version),
-        "pkgm_failing_backend.py": FAILING_BACKEND.format(message=message),
+        "pkgm_failing_backend.py": backend or FAILING_BACKEND.format(message=message),
     }
     target = os.path.join(out_dir, stem + ".tar.gz")
     with open(target, "wb") as raw:
@@ -143,7 +157,15 @@ def write_failing_sdist(out_dir, dist):
     return target
 
 
-WRITERS = {"wheel": write_wheel, "failing_sdist": write_failing_sdist}
+def write_slow_sdist(out_dir, dist):
+    return write_failing_sdist(out_dir, dist, backend=SLOW_BACKEND)
+
+
+WRITERS = {
+    "wheel": write_wheel,
+    "failing_sdist": write_failing_sdist,
+    "slow_sdist": write_slow_sdist,
+}
 
 
 def main():

@@ -100,6 +100,23 @@ impl Pkgm {
         self
     }
 
+    /// The configured command, for tests that must spawn it and act while it runs.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pkgm"));
+        scrub_environment(&mut command);
+        command.args(&self.args);
+        if let Some(dir) = &self.current_dir {
+            command.current_dir(dir);
+        }
+        for (key, value) in &self.env {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        command
+    }
+
     /// Runs the binary to completion (or the timeout, which fails the test).
     pub fn run(self) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_pkgm"));

@@ -31,6 +31,7 @@ pub struct Dist {
 enum DistKind {
     Wheel,
     FailingSdist,
+    SlowSdist,
 }
 
 impl Dist {
@@ -53,6 +54,15 @@ impl Dist {
     pub fn failing_sdist(name: &str, version: &str) -> Self {
         Self {
             kind: DistKind::FailingSdist,
+            ..Self::wheel(name, version)
+        }
+    }
+
+    /// An sdist whose build sleeps for two minutes before failing: an installer step long
+    /// enough for a test to interrupt it.
+    pub fn slow_sdist(name: &str, version: &str) -> Self {
+        Self {
+            kind: DistKind::SlowSdist,
             ..Self::wheel(name, version)
         }
     }
@@ -89,6 +99,7 @@ impl Dist {
         let kind = match self.kind {
             DistKind::Wheel => "wheel",
             DistKind::FailingSdist => "failing_sdist",
+            DistKind::SlowSdist => "slow_sdist",
         };
         json!({
             "kind": kind,
