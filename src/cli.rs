@@ -199,9 +199,10 @@ pub struct SignArgs {
     /// The private key (PKCS#8 PEM from `pkgm keygen`)
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
-    /// The key id under which the trust file lists the public key
+    /// The key id under which the trust file lists the public key (default: the key file's
+    /// name without extension, as `keygen` chose it)
     #[arg(long, value_name = "ID")]
-    pub kid: String,
+    pub kid: Option<String>,
     /// How long the signature stays valid
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
     pub expires: Duration,

@@ -38,7 +38,15 @@ pub fn run(args: &SignArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let now = now_ms() / 1000;
-    let signed = sign_manifest_file(&args.manifest, &key, &args.kid, args.expires, scopes, now)?;
+    let kid = match &args.kid {
+        Some(kid) => kid.clone(),
+        None => args
+            .key
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let signed = sign_manifest_file(&args.manifest, &key, &kid, args.expires, scopes, now)?;
     let request = &signed.request;
     print(&format!(
         "Signed `{}` revision {} (sha256 {}…, {} bytes) with `{}` ({}), scopes {}, valid until {}.\n\

@@ -194,3 +194,22 @@ fn init_scaffolds_a_signed_manifest_that_plans_at_once() {
     assert_eq!(Some(again.code()), Some(1));
     assert!(again.stderr().contains("already exists"));
 }
+
+#[test]
+fn sign_takes_the_key_id_from_the_key_file_name_by_default() {
+    let sandbox = Sandbox::new();
+    let key = sandbox.keygen("ops-2026", "es256");
+    sandbox.manifest(1, "");
+    let manifest = sandbox.manifest_path();
+    sandbox
+        .run(&[
+            "sign",
+            manifest.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ])
+        .expect_success();
+    let token = std::fs::read_to_string(sandbox.signature_path()).unwrap();
+    assert_eq!(header_of(&token)["kid"], "ops-2026");
+    assert_eq!(header_of(&token)["alg"], "ES256");
+}
