@@ -22,7 +22,7 @@ impl Store {
         error: &str,
         now_ms: i64,
     ) -> Result<i64, StoreError> {
-        let id = self.insert_run(run, now_ms, RunStatus::Refused)?;
+        let id = self.insert_run(run, now_ms, RunStatus::Refused, Some(now_ms))?;
         self.finish_run(id, RunStatus::Refused, None, Some(error), now_ms)?;
         Ok(id)
     }
