@@ -69,10 +69,10 @@ impl Environment for LiveEnvironment<'_> {
     fn install(&mut self, requirements: &[String]) -> anyhow::Result<()> {
         let installer = self.installer()?;
         self.progress.step(&format!(
-            "installing {} with {}: {}",
+            "installing {} with {}{}",
             plural(requirements.len(), "package"),
             installer.kind().as_str(),
-            requirements.join(" ")
+            listing(requirements)
         ));
         installer.install(requirements, self.progress.echo())?;
         Ok(())
@@ -80,15 +80,24 @@ impl Environment for LiveEnvironment<'_> {
 
     fn remove(&mut self, names: &[PackageName]) -> anyhow::Result<()> {
         let installer = self.installer()?;
-        let listed: Vec<&str> = names.iter().map(|name| name.as_ref()).collect();
+        let listed: Vec<String> = names.iter().map(ToString::to_string).collect();
         self.progress.step(&format!(
-            "removing {} with {}: {}",
+            "removing {} with {}{}",
             plural(names.len(), "package"),
             installer.kind().as_str(),
-            listed.join(" ")
+            listing(&listed)
         ));
         installer.uninstall(names, self.progress.echo())?;
         Ok(())
+    }
+}
+
+/// `: a b c` for a few items; nothing for many (the plan above already lists them).
+fn listing(items: &[String]) -> String {
+    if items.len() > 5 {
+        String::new()
+    } else {
+        format!(": {}", items.join(" "))
     }
 }
 
