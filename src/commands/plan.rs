@@ -36,16 +36,7 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let header = file.header(authenticity.signed_by());
     let document = render::plan_json(&header, &plan);
     store.record_plan(
-        &NewRun {
-            command: "plan".into(),
-            manifest_name: Some(header.name.clone()),
-            revision: Some(header.revision),
-            sha256: Some(header.sha256.clone()),
-            signed_by: header.signed_by.clone(),
-            unsigned: header.signed_by.is_none(),
-            actor: None,
-            plan: Some(document.to_string()),
-        },
+        &NewRun::for_manifest("plan", &header, document.to_string()),
         now_ms(),
     )?;
     match args.output.output {

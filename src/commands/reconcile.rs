@@ -77,7 +77,14 @@ pub fn reconcile(
     let header = file.header(authenticity.signed_by());
     confirm(&header, &plan)?;
 
-    let run_id = cycle.store.start_run(&new_run(&header, &plan), now_ms())?;
+    let run_id = cycle.store.start_run(
+        &NewRun::for_manifest(
+            "apply",
+            &header,
+            render::plan_json(&header, &plan).to_string(),
+        ),
+        now_ms(),
+    )?;
     let mut journal = StoreJournal {
         store: cycle.store,
         run_id,
@@ -138,19 +145,6 @@ pub fn reconcile(
     };
     drop(lock);
     Ok(outcome)
-}
-
-fn new_run(header: &ManifestHeader, plan: &Plan) -> NewRun {
-    NewRun {
-        command: "apply".into(),
-        manifest_name: Some(header.name.clone()),
-        revision: Some(header.revision),
-        sha256: Some(header.sha256.clone()),
-        signed_by: header.signed_by.clone(),
-        unsigned: header.signed_by.is_none(),
-        actor: None,
-        plan: Some(render::plan_json(header, plan).to_string()),
-    }
 }
 
 struct StoreJournal<'a> {

@@ -113,6 +113,26 @@ pub struct NewRun {
     pub plan: Option<String>,
 }
 
+impl NewRun {
+    /// A run of `command` for one manifest, with its plan document.
+    pub fn for_manifest(
+        command: &str,
+        header: &crate::render::ManifestHeader,
+        plan: String,
+    ) -> Self {
+        Self {
+            command: command.into(),
+            manifest_name: Some(header.name.clone()),
+            revision: Some(header.revision),
+            sha256: Some(header.sha256.clone()),
+            signed_by: header.signed_by.clone(),
+            unsigned: header.signed_by.is_none(),
+            actor: None,
+            plan: Some(plan),
+        }
+    }
+}
+
 /// A recorded run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunRecord {
