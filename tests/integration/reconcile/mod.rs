@@ -5,6 +5,7 @@ mod failures;
 mod interpreter_cache;
 mod lock_and_crash;
 mod plan_apply;
+mod public_index;
 mod safety;
 
 use std::collections::BTreeMap;
