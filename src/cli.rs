@@ -116,6 +116,9 @@ pub struct PlanArgs {
     /// Refuse a manifest without a valid signature, as apply does
     #[arg(long, conflicts_with = "allow_unsigned")]
     pub require_signature: bool,
+    /// Also show a unified diff of the manifest against the last applied one
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Args)]

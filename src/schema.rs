@@ -167,6 +167,10 @@ pub fn plan_schema() -> Value {
                     ]
                 }
             },
+            "manifest_diff": {
+                "description": "With `--diff`: a unified diff of the manifest against the last applied one.",
+                "type": "string"
+            },
             "summary": {
                 "type": "object",
                 "additionalProperties": false,

@@ -269,3 +269,44 @@ fn status_and_history_record_plans_and_applies() {
     detail.expect_success();
     assert!(detail.stdout().contains("alpha (none) → 1.0"), "{detail}");
 }
+
+#[test]
+fn plan_diff_shows_what_the_signer_changed_since_the_last_apply() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    let first = sandbox.plan().arg("--diff").run();
+    assert!(
+        first
+            .stdout()
+            .contains("No manifest of this name has been applied yet"),
+        "{first}"
+    );
+    sandbox.apply().run().expect_success();
+    sandbox.write_manifest(
+        &OfflineManifest::new()
+            .revision(2)
+            .package("alpha", "==1.1")
+            .to_yaml(),
+    );
+    let plan = sandbox.plan().arg("--diff").run();
+    plan.expect_success();
+    let text = plan.stdout_filtered();
+    assert!(text.contains("--- sandbox revision 1 (applied [TIMESTAMP])\n+++ sandbox revision 2 (manifest.yaml)\n"), "{text}");
+    assert!(
+        text.contains("\n-  revision: 1\n+  revision: 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n-  alpha: \"==1.0\"\n+  alpha: \"==1.1\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("↑ alpha 1.0 → ==1.1"), "{text}");
+    let json = sandbox.plan().args(["--diff", "--output", "json"]).run();
+    let document = json.stdout_json();
+    assert!(document["manifest_diff"]
+        .as_str()
+        .unwrap_or("")
+        .contains("+  alpha: \"==1.1\""));
+    super::cli_surface::validate_with_schema(json.stdout(), "schemas/plan.schema.json", "json");
+}
