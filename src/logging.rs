@@ -52,7 +52,9 @@ where
         } else {
             write!(writer, "{label}: ")?;
         }
-        context.field_format().format_fields(writer.by_ref(), event)?;
+        context
+            .field_format()
+            .format_fields(writer.by_ref(), event)?;
         writeln!(writer)
     }
 }
