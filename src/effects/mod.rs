@@ -1,10 +1,16 @@
 //! The edges of pkgm: everything that touches the file system, processes or SQLite.
 
+pub mod accounts;
+pub mod clock;
 pub mod installer;
 pub mod interpreter;
 pub mod lock;
+pub mod logins;
+pub mod password;
+pub mod password_input;
 pub mod process;
 pub mod progress;
+pub mod session_file;
 pub mod site_packages;
 pub mod store;
 pub mod target;
