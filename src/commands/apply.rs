@@ -10,11 +10,13 @@ use serde_json::json;
 
 use crate::cli::{ApplyArgs, OutputFormat};
 use crate::core::installed::differences;
+use crate::core::manifest::Manifest;
 use crate::core::plan::Plan;
+use crate::core::plan::UserChange;
 use crate::effects::lock::StateLock;
 use crate::effects::progress::{Progress, Verbosity};
 use crate::effects::store::{Applied, NewRun, RunStatus, Store};
-use crate::engine::{self, Journal, Step};
+use crate::engine::{self, Accounts, Journal, Step};
 use crate::render::{self, ManifestHeader};
 
 use super::authenticity::authenticate;
@@ -49,7 +51,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(settings.verbosity);
     let mut environment = LiveEnvironment::new(&file.manifest, &store, &progress)?;
     let observation = observe(&environment.target, &store)?;
-    let plan = engine::plan(&file.manifest, observation.as_ref());
+    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &store.accounts()?)?;
     let header = file.header(authenticity.signed_by());
     let text_output = args.output.output == OutputFormat::Text;
     if text_output && (settings.verbosity != Verbosity::Quiet || !args.yes) {
@@ -64,7 +66,13 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         store: &store,
         run_id,
     };
-    let outcome = engine::apply(&file.manifest, &mut environment, &mut journal);
+    let mut accounts = StoreAccounts { store: &store };
+    let outcome = engine::apply(
+        &file.manifest,
+        &mut environment,
+        &mut journal,
+        &mut accounts,
+    );
     progress.finish();
     let duration_ms = started.elapsed().as_millis() as i64;
     match outcome {
@@ -90,11 +98,17 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                     "outcome": "succeeded",
                     "plan": render::plan_json(&header, &plan),
                     "changed": changed,
+                    "users": render::user_changes_json(&report.users),
                     "duration_ms": duration_ms,
                 }))?,
                 OutputFormat::Text if settings.verbosity != Verbosity::Quiet => {
+                    let users = if report.users.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" and {}", plural(report.users.len(), "user"))
+                    };
                     print(&format!(
-                        "Apply complete: {} changed in {} (run {run_id}).\n",
+                        "Apply complete: {}{users} changed in {} (run {run_id}).\n",
                         plural(changed.len(), "package"),
                         render::duration(duration_ms)
                     ))?;
@@ -190,5 +204,16 @@ impl Journal for StoreJournal<'_> {
     fn step(&mut self, step: Step) -> anyhow::Result<()> {
         self.store.set_step(self.run_id, step.name())?;
         Ok(())
+    }
+}
+
+/// The user store behind `engine::Accounts`: one transaction per apply.
+struct StoreAccounts<'a> {
+    store: &'a Store,
+}
+
+impl Accounts for StoreAccounts<'_> {
+    fn apply_users(&mut self, manifest: &Manifest) -> anyhow::Result<Vec<UserChange>> {
+        Ok(self.store.apply_users(&manifest.users, now_ms())?)
     }
 }

@@ -20,7 +20,7 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&settings.state)?;
     let target = PythonTarget::locate(&file.manifest.environment)?;
     let observation = observe(&target, &store)?;
-    let plan = engine::plan(&file.manifest, observation.as_ref());
+    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &store.accounts()?)?;
     let header = file.header(authenticity.signed_by());
     let document = render::plan_json(&header, &plan);
     store.record_plan(

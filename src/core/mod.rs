@@ -16,6 +16,7 @@ pub mod package_spec;
 pub mod password_policy;
 pub mod plan;
 pub mod planner;
+pub mod request_planner;
 pub mod requirement_arg;
 pub mod roles;
 pub mod session;
