@@ -17,7 +17,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub fn run() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // Usage errors exit 1 like every other error: 2 means "plan found changes".
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 1 } else { 0 });
+        }
+    };
     commands::configure_output(&cli.global);
     match commands::execute(cli) {
         Ok(code) => code,

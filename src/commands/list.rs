@@ -93,6 +93,7 @@ fn classify(
             let kind = match (manifest, &needed) {
                 (Some(manifest), _) if manifest.packages.contains_key(&dist.name) => "declared",
                 (Some(_), Some(needed)) if needed.contains(&dist.name) => "dependency",
+                (Some(manifest), _) if manifest.environment.is_protected(&dist.name) => "protected",
                 (Some(_), _) => "undeclared",
                 (None, _) => "installed",
             };

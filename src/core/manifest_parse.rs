@@ -535,11 +535,48 @@ struct UserTable {
 struct Plaintext;
 
 impl<'de> Deserialize<'de> for Plaintext {
-    fn deserialize<D: Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
-        Err(de::Error::custom(
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Refusing inside the visitor lets the parser point at the password itself.
+        deserializer.deserialize_any(PlaintextVisitor)
+    }
+}
+
+struct PlaintextVisitor;
+
+impl PlaintextVisitor {
+    fn refuse<E: de::Error>() -> Result<Plaintext, E> {
+        Err(E::custom(
             "a plaintext `password` is not allowed in a manifest\n\
              hint: run `pkgm hash-password` and put its output in `password_hash`",
         ))
+    }
+}
+
+impl<'de> Visitor<'de> for PlaintextVisitor {
+    type Value = Plaintext;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no plaintext password")
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Plaintext, E> {
+        Self::refuse()
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Plaintext, E> {
+        Self::refuse()
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Plaintext, E> {
+        Self::refuse()
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Plaintext, E> {
+        Self::refuse()
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Plaintext, E> {
+        Self::refuse()
     }
 }
 

@@ -198,6 +198,14 @@ impl Store {
         self.connection
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(|e| self.fail(e))?;
+        // Committed transactions are already durable in the WAL; checkpointing on every
+        // close would cost two fsyncs per command. SQLite checkpoints as the WAL grows.
+        self.connection
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
+            .map_err(|e| self.fail(e))?;
         let version: i64 = self
             .connection
             .query_row("PRAGMA user_version", [], |row| row.get(0))

@@ -1,0 +1,8 @@
+//! The one integration-test binary: drives the real `pkgm` against real, offline venvs.
+//!
+//! `support` is the harness (wheels built at test time, copied venvs, a runner for the
+//! binary, output filters); `harness` proves the harness itself against real pip.
+
+mod harness;
+mod reconcile;
+mod support;

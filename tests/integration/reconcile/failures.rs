@@ -1,0 +1,159 @@
+//! A failing installer is reported with its own words, recorded with what did and did not
+//! change, and the next apply converges.
+
+use super::packages;
+use crate::support::wheels::FAILING_BUILD_MESSAGE;
+use crate::support::{OfflineManifest, Sandbox};
+
+fn last_run(sandbox: &Sandbox) -> serde_json::Value {
+    let history = sandbox
+        .pkgm()
+        .args(["history", "--output", "json", "--limit", "1"])
+        .run();
+    history.expect_success();
+    history.stdout_json()[0].clone()
+}
+
+#[test]
+fn an_unsatisfiable_version_fails_with_pips_message_and_the_next_apply_converges() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .venv()
+        .pip_install_offline(sandbox.wheelhouse(), &["stray"]);
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==9.9").to_yaml());
+    let apply = sandbox.apply().run();
+    apply.expect_code(1);
+    let stderr = apply.stderr_filtered();
+    assert!(
+        stderr.contains("error: apply of `sandbox` revision 1 failed during `install`"),
+        "{apply}"
+    );
+    assert!(
+        stderr.contains("No matching distribution found for alpha==9.9"),
+        "{apply}"
+    );
+    assert!(
+        stderr.contains("hint: fix the cause and run `pkgm apply` again"),
+        "{apply}"
+    );
+    assert!(!stderr.contains("panicked"), "{apply}");
+    // Nothing was half-done: removals come after installs, so stray is still there.
+    assert_eq!(
+        sandbox.venv().installed_beyond_seed(),
+        packages(&[("stray", "1.0")])
+    );
+    let run = last_run(&sandbox);
+    assert_eq!(run["status"], "failed");
+    assert_eq!(run["step"], "install");
+    assert!(
+        run["error"].as_str().unwrap_or("").contains("alpha==9.9"),
+        "{run}"
+    );
+
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    sandbox.apply().run().expect_success();
+    assert_eq!(
+        sandbox.venv().installed_beyond_seed(),
+        packages(&[("alpha", "1.0")])
+    );
+}
+
+#[test]
+fn a_package_that_fails_to_build_is_reported_and_recorded() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(
+        &OfflineManifest::new()
+            .package("alpha", "==1.0")
+            .package("broken", "*")
+            .to_yaml(),
+    );
+    let apply = sandbox.apply().run();
+    apply.expect_code(1);
+    assert!(apply.stderr().contains(FAILING_BUILD_MESSAGE), "{apply}");
+    assert!(
+        apply.stderr().contains("1 change still to do")
+            || apply.stderr().contains("2 changes still to do"),
+        "{apply}"
+    );
+    assert_eq!(last_run(&sandbox)["status"], "failed");
+    let plan = sandbox.plan().arg("--detailed-exitcode").run();
+    plan.expect_code(2);
+}
+
+#[test]
+fn an_unreachable_index_is_reported_without_hanging() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    // Port 9 (discard) refuses connections; PIP_RETRIES passed explicitly keeps the test fast.
+    sandbox.write_manifest(
+        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {name: sandbox, revision: 1}\n\
+         environment:\n  venv: .venv\n  index_url: http://127.0.0.1:9/simple\n  \
+         pass_env: [PIP_RETRIES, PIP_TIMEOUT]\npackages:\n  alpha: \"*\"\n",
+    );
+    let apply = sandbox
+        .apply()
+        .env("PIP_RETRIES", "0")
+        .env("PIP_TIMEOUT", "2")
+        .run();
+    apply.expect_code(1);
+    assert!(apply.stderr().contains("127.0.0.1"), "{apply}");
+    assert!(
+        apply
+            .stderr()
+            .contains("No matching distribution found for alpha"),
+        "{apply}"
+    );
+    assert_eq!(last_run(&sandbox)["status"], "failed");
+}
+
+#[test]
+fn manifest_errors_point_at_the_line_and_touch_nothing() {
+    let sandbox = Sandbox::new();
+    let cases = [
+        ("packages:\n  numpy: 1.10\n", "manifest.yaml:5:10: packages.numpy: expected a version specifier string, found the number `1.1`\nhint: an unquoted version such as 1.10 is read as a number (1.1); quote it, e.g. \"==1.10\""),
+        ("packages:\n  Foo_Bar: \"*\"\n  foo-bar: \"*\"\n", "manifest.yaml:6:3: packages: `foo-bar` and `Foo_Bar` name the same package (`foo-bar`)"),
+        ("packages:\n  alpha: \"*\"\ncolour: red\n", "manifest.yaml:6:1: unknown field `colour`, expected one of `apiVersion`, `kind`, `metadata`, `environment`, `packages`, `users`"),
+        ("users:\n  bob: { email: bob@example.com, role: viewer, password: hunter2 }\n", "manifest.yaml:5:58: users.bob.password: a plaintext `password` is not allowed in a manifest\nhint: run `pkgm hash-password` and put its output in `password_hash`"),
+        ("packages:\n  \"--index-url=http://evil\": \"*\"\n", "manifest.yaml:5:3: packages: `--index-url=http://evil` is not a valid package name"),
+    ];
+    for (body, expected) in cases {
+        sandbox.write_manifest(&format!(
+            "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: sandbox, revision: 1}}\n{body}"
+        ));
+        let plan = sandbox.plan().run();
+        plan.expect_code(1);
+        let stderr = plan.stderr_filtered();
+        assert!(
+            stderr.contains(&format!("error: {expected}")),
+            "expected `{expected}`\n{plan}"
+        );
+        assert_eq!(stderr.lines().count(), expected.lines().count(), "{plan}");
+        let apply = sandbox.apply().run();
+        apply.expect_code(1);
+    }
+    assert!(
+        !sandbox.venv_path().exists(),
+        "a bad manifest created the venv"
+    );
+    assert!(
+        !sandbox.state_path().exists(),
+        "a bad manifest touched the state"
+    );
+}
+
+#[test]
+fn an_oversized_manifest_is_refused_before_parsing() {
+    let sandbox = Sandbox::new();
+    let mut text = String::from(
+        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {name: sandbox, revision: 1}\n",
+    );
+    text.push_str(&"# padding\n".repeat(110_000));
+    sandbox.write_manifest(&text);
+    let plan = sandbox.plan().run();
+    plan.expect_code(1);
+    assert!(
+        plan.stderr().contains("the limit is 1048576 bytes"),
+        "{plan}"
+    );
+}

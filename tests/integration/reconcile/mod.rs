@@ -1,0 +1,18 @@
+//! Issue-level behaviour of plan and apply against real venvs and real pip/uv, offline.
+
+mod cli_surface;
+mod failures;
+mod interpreter_cache;
+mod lock_and_crash;
+mod plan_apply;
+mod safety;
+
+use std::collections::BTreeMap;
+
+/// `{"a": "1.0", ...}` from pairs, for comparing with `pip list`.
+pub fn packages(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(name, version)| (name.to_string(), version.to_string()))
+        .collect()
+}

@@ -1,0 +1,165 @@
+//! What reaches the installer: validated names only, behind `--`, with the caller's
+//! `PIP_*` variables and pip's config files ignored unless the manifest passes them.
+
+use super::packages;
+use crate::support::{OfflineManifest, Sandbox};
+
+#[test]
+fn pip_variables_from_the_environment_are_ignored() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    // Each of these would break or divert the install if pip saw it.
+    let apply = sandbox
+        .apply()
+        .env("PIP_DRY_RUN", "1")
+        .env("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+        .env("PIP_REQUIRE_HASHES", "1")
+        .env("PIP_CONFIG_FILE", sandbox.path().join("missing.conf"))
+        .run();
+    apply.expect_success();
+    assert_eq!(
+        sandbox.venv().installed_beyond_seed(),
+        packages(&[("alpha", "1.0")])
+    );
+}
+
+#[test]
+fn a_variable_the_manifest_passes_reaches_pip() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    let manifest = OfflineManifest::new()
+        .package("alpha", "==1.0")
+        .to_yaml()
+        .replace(
+            "  prune: true\n",
+            "  prune: true\n  pass_env: [PIP_DRY_RUN]\n",
+        );
+    sandbox.write_manifest(&manifest);
+    // With --dry-run honoured, pip installs nothing and apply cannot converge.
+    let apply = sandbox.apply().env("PIP_DRY_RUN", "1").run();
+    apply.expect_code(1);
+    assert!(apply.stderr().contains("did not converge"), "{apply}");
+    assert!(sandbox.venv().installed_beyond_seed().is_empty());
+}
+
+#[test]
+fn names_and_specifiers_that_look_like_options_or_files_are_refused() {
+    let sandbox = Sandbox::new();
+    for (entry, expected) in [
+        ("\"-r\": \"*\"", "`-r` is not a valid package name"),
+        ("\"./pkg\": \"*\"", "`./pkg` is not a valid package name"),
+        ("foo.zip: \"*\"", "`foo.zip` looks like a file"),
+        (
+            "foo: \"@ https://example.com/foo.whl\"",
+            "is a URL, not a version specifier",
+        ),
+        ("foo: \"--pre\"", "is not a valid PEP 440 specifier"),
+        (
+            "foo: { version: \"*\", extras: [\"--pre\"] }",
+            "`--pre` is not a valid extra name",
+        ),
+    ] {
+        sandbox.write_manifest(&format!(
+            "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: sandbox, revision: 1}}\npackages:\n  {entry}\n"
+        ));
+        let apply = sandbox.apply().run();
+        apply.expect_code(1);
+        assert!(apply.stderr().contains(expected), "{entry}: {apply}");
+    }
+    assert!(!sandbox.venv_path().exists());
+}
+
+#[test]
+fn apply_without_yes_in_a_pipe_refuses_and_changes_nothing() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "*").to_yaml());
+    let apply = sandbox
+        .pkgm()
+        .args(["apply", "manifest.yaml", "--allow-unsigned"])
+        .run();
+    apply.expect_code(1);
+    assert!(
+        apply.stdout().contains("+ alpha"),
+        "the plan is shown first: {apply}"
+    );
+    assert!(
+        apply
+            .stderr()
+            .contains("hint: review the plan with `pkgm plan`, then run `pkgm apply --yes`"),
+        "{apply}"
+    );
+    assert!(sandbox.venv().installed_beyond_seed().is_empty());
+}
+
+#[test]
+fn unsigned_manifests_are_refused_without_the_flag() {
+    let sandbox = Sandbox::new();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "*").to_yaml());
+    let apply = sandbox
+        .pkgm()
+        .args(["apply", "manifest.yaml", "--yes"])
+        .run();
+    apply.expect_code(1);
+    assert!(apply.stderr().contains("--allow-unsigned"), "{apply}");
+    assert!(!sandbox.venv_path().exists());
+}
+
+#[test]
+fn verbose_apply_streams_the_installers_output() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    let apply = sandbox.apply().arg("-v").run();
+    apply.expect_success();
+    assert!(
+        apply
+            .stderr()
+            .contains("  | Successfully installed alpha-1.0"),
+        "{apply}"
+    );
+    let quiet = sandbox.apply().run();
+    assert!(!quiet.stderr().contains("  | "), "{quiet}");
+}
+
+#[test]
+fn uv_installs_when_asked_and_is_explained_when_missing() {
+    let Some(uv) =
+        crate::support::python::uv_or_skip("uv_installs_when_asked_and_is_explained_when_missing")
+    else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    sandbox
+        .venv()
+        .pip_install_offline(sandbox.wheelhouse(), &["stray"]);
+    sandbox.write_manifest(
+        &OfflineManifest::new()
+            .installer("uv")
+            .package("beta", "*")
+            .package("alpha", "==1.1")
+            .to_yaml(),
+    );
+    let bin = uv.parent().expect("uv's folder");
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    sandbox.apply().env("PATH", &path).run().expect_success();
+    assert_eq!(
+        sandbox.venv().installed_beyond_seed(),
+        packages(&[("alpha", "1.1"), ("beta", "1.0"), ("gamma", "1.5")])
+    );
+    sandbox.write_manifest(
+        &OfflineManifest::new()
+            .installer("uv")
+            .package("alpha", "==2.0")
+            .to_yaml(),
+    );
+    let missing = sandbox.apply().env("PATH", "/nonexistent").run();
+    missing.expect_code(1);
+    assert!(
+        missing
+            .stderr()
+            .contains("`installer: uv`, but `uv` is not on PATH"),
+        "{missing}"
+    );
+}
