@@ -6,3 +6,4 @@
 mod harness;
 mod reconcile;
 mod support;
+mod users;
