@@ -143,9 +143,13 @@ fn change(
 ) -> anyhow::Result<()> {
     let installer = Installer::new(environment, target.python())?;
     let requirements: Vec<String> = changes.iter().map(PackageChange::requirement).collect();
+    let doing = match verb {
+        RequestVerb::Install => "installing",
+        RequestVerb::Upgrade => "upgrading",
+        RequestVerb::Uninstall => "removing",
+    };
     progress.step(&format!(
-        "{} {} with {}: {}",
-        verb.as_str(),
+        "{doing} {} with {}: {}",
         plural(changes.len(), "package"),
         installer.kind().as_str(),
         requirements.join(" ")

@@ -99,6 +99,11 @@ fn yaml_and_toml_manifests_give_the_same_plan() {
             succeeds(users.pkgm(&args)).stdout_json()
         })
         .collect();
+    crate::reconcile::cli_surface::validate_with_schema(
+        &plans[0].to_string(),
+        "schemas/plan.schema.json",
+        "json",
+    );
     assert_eq!(plans[0]["changes"], plans[1]["changes"]);
     assert_eq!(plans[0]["summary"], plans[1]["summary"]);
     assert_eq!(
