@@ -10,7 +10,7 @@ use anyhow::{bail, Context};
 use serde_json::json;
 
 use crate::cli::PackagesArgs;
-use crate::core::installed::{differences, Difference};
+use crate::core::installed::{differences, Difference, InstalledSet};
 use crate::core::manifest::EnvironmentSpec;
 use crate::core::plan::{PackageChange, Plan};
 use crate::core::request_planner::{plan_request, RequestVerb};
@@ -61,50 +61,15 @@ pub fn run(
         print("Nothing to do: every package asked for is already installed.\n")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let plan = Plan {
-        packages: changes,
-        ..Plan::default()
+    let request = Request {
+        verb,
+        actor: actor.as_str(),
+        environment: &environment,
+        target: &target,
+        manifest_name,
     };
-    let run_id = store.start_run(
-        &NewRun {
-            command: verb.as_str().into(),
-            manifest_name,
-            actor: Some(actor.to_string()),
-            plan: Some(request_json(actor.as_str(), &target, &plan).to_string()),
-            ..NewRun::default()
-        },
-        now_ms(),
-    )?;
-    store.set_step(run_id, verb.as_str())?;
-    let progress = Progress::new(settings.verbosity);
-    let outcome = change(&environment, &target, verb, &plan.packages, &progress);
-    progress.finish();
-    let after = observe(&target, &store)?
-        .map(|o| o.installed)
-        .unwrap_or_default();
-    let changed = differences(&before.installed, &after);
-    let changed_json = serde_json::to_string(&changed)?;
-    let error = outcome.as_ref().err().map(|err| format!("{err:#}"));
-    let status = if error.is_some() {
-        RunStatus::Failed
-    } else {
-        RunStatus::Succeeded
-    };
-    store.finish_run(
-        run_id,
-        status,
-        Some(&changed_json),
-        error.as_deref(),
-        now_ms(),
-    )?;
+    let (run_id, changed) = request.perform(settings, &store, changes, &before.installed)?;
     drop(lock);
-    outcome.with_context(|| {
-        format!(
-            "`pkgm {}` failed (run {run_id}); {} changed",
-            verb.as_str(),
-            plural(changed.len(), "package")
-        )
-    })?;
     print(&format!(
         "{} by `{actor}`: {} in {} (run {run_id}).\n",
         capitalised(verb),
@@ -112,6 +77,76 @@ pub fn run(
         render::duration(started.elapsed().as_millis() as i64)
     ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A validated, authorised request that changes something.
+struct Request<'a> {
+    verb: RequestVerb,
+    actor: &'a str,
+    environment: &'a EnvironmentSpec,
+    target: &'a PythonTarget,
+    manifest_name: Option<String>,
+}
+
+impl Request<'_> {
+    /// Journals the run, calls the installer once, and records what changed; returns the
+    /// run id and the changes, or the installer's error with where it left things.
+    fn perform(
+        self,
+        settings: &Settings,
+        store: &Store,
+        changes: Vec<PackageChange>,
+        before: &InstalledSet,
+    ) -> anyhow::Result<(i64, Vec<Difference>)> {
+        let verb = self.verb;
+        let plan = Plan {
+            packages: changes,
+            ..Plan::default()
+        };
+        let new_run = NewRun {
+            command: verb.as_str().into(),
+            actor: Some(self.actor.to_owned()),
+            plan: Some(request_json(self.actor, self.target, &plan).to_string()),
+            manifest_name: self.manifest_name,
+            ..NewRun::default()
+        };
+        let run_id = store.start_run(&new_run, now_ms())?;
+        store.set_step(run_id, verb.as_str())?;
+        let progress = Progress::new(settings.verbosity);
+        let outcome = change(
+            self.environment,
+            self.target,
+            verb,
+            &plan.packages,
+            &progress,
+        );
+        progress.finish();
+        let after = observe(self.target, store)?
+            .map(|observation| observation.installed)
+            .unwrap_or_default();
+        let changed = differences(before, &after);
+        let error = outcome.as_ref().err().map(|err| format!("{err:#}"));
+        let status = match error {
+            Some(_) => RunStatus::Failed,
+            None => RunStatus::Succeeded,
+        };
+        let changed_json = serde_json::to_string(&changed)?;
+        store.finish_run(
+            run_id,
+            status,
+            Some(&changed_json),
+            error.as_deref(),
+            now_ms(),
+        )?;
+        outcome.with_context(|| {
+            format!(
+                "`pkgm {}` failed (run {run_id}); {} changed",
+                verb.as_str(),
+                plural(changed.len(), "package")
+            )
+        })?;
+        Ok((run_id, changed))
+    }
 }
 
 /// The environment of `--manifest` (with its index settings) or of `--python`.
