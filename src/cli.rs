@@ -72,6 +72,15 @@ pub enum Command {
     Status(OutputArgs),
     /// Recorded runs, or one run in full
     History(HistoryArgs),
+    /// Scaffold a signed manifest, a key pair and a trust entry, ready to plan
+    Init(InitArgs),
+    /// Write a new key pair: the private key (PKCS#8 PEM, mode 0600) and KEY.pub
+    Keygen(KeygenArgs),
+    /// Sign a manifest: writes MANIFEST.sig
+    Sign(SignArgs),
+    /// Check a manifest's signature: who signed which revision, until when, and whether apply
+    /// would accept it now
+    Verify(VerifyArgs),
     /// Print a JSON Schema (the files under `schemas/` are exactly this output)
     Schema(SchemaArgs),
     /// Print shell completions
@@ -120,6 +129,9 @@ pub struct PlanArgs {
     /// Exit 0 when in sync, 2 when there are changes, 1 on error
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Refuse a manifest without a valid signature, as apply does
+    #[arg(long, conflicts_with = "allow_unsigned")]
+    pub require_signature: bool,
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +225,71 @@ pub struct HistoryArgs {
     /// How many runs to list
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder for the manifest (created when missing)
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// The manifest's `metadata.name` (default: from the folder's name)
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlgorithm {
+    Ed25519,
+    Es256,
+    Rs256,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the private key; the public key goes to KEY.pub. Never overwritten
+    #[arg(long, value_name = "KEY")]
+    pub out: PathBuf,
+    /// The key type (Ed25519 signs as EdDSA, ES256 is P-256, RS256 is RSA 3072)
+    #[arg(long, value_enum, default_value_t = KeyAlgorithm::Ed25519)]
+    pub algorithm: KeyAlgorithm,
+    /// The key id for the printed trust entry (default: the file name without extension)
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    Packages,
+    Users,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The manifest to sign
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    /// The private key (PKCS#8 PEM from `pkgm keygen`)
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The key id under which the trust file lists the public key (default: the key file's
+    /// name without extension, as `keygen` chose it)
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+    /// How long the signature stays valid
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
+    pub expires: Duration,
+    /// What the signature covers (default: the sections the manifest has)
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub scope: Vec<ScopeArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The manifest whose signature (MANIFEST.sig) to check
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
 }

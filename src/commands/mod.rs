@@ -7,7 +7,9 @@ mod authenticity;
 mod completions;
 mod hash_password;
 mod history;
+mod init;
 mod install;
+mod keygen;
 mod list;
 mod live_environment;
 mod login;
@@ -15,12 +17,17 @@ mod logout;
 mod manifest_file;
 mod package_request;
 mod plan;
+mod reconcile;
 mod schema;
 mod session_gate;
+mod sign;
+mod signing;
+mod state_store;
 mod status;
 mod uninstall;
 mod upgrade;
 mod users;
+mod verify;
 mod whoami;
 
 use std::io::Write;
@@ -84,6 +91,10 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&settings, &args),
         Command::Status(args) => status::run(&settings, &args),
         Command::History(args) => history::run(&settings, &args),
+        Command::Init(args) => init::run(&settings, &args),
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Sign(args) => sign::run(&args),
+        Command::Verify(args) => verify::run(&settings, &args),
         Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Install(args) => install::run(&settings, &args),

@@ -4,22 +4,34 @@
 use std::process::ExitCode;
 
 use crate::cli::{OutputFormat, PlanArgs};
-use crate::effects::store::{NewRun, Store};
+use crate::effects::store::NewRun;
 use crate::effects::target::PythonTarget;
 use crate::engine;
 use crate::render;
 
-use super::authenticity::authenticate;
+use super::authenticity::{authenticate, signature_line, Policy};
 use super::live_environment::observe;
-use super::manifest_file::ManifestFile;
+use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let file = ManifestFile::load(&args.manifest.manifest)?;
-    let authenticity = authenticate(&file, args.manifest.allow_unsigned)?;
-    let store = Store::open(&settings.state)?;
+    let state = StateStore::new(&settings.state, true);
+    let policy = match (args.require_signature, args.manifest.allow_unsigned) {
+        (true, _) => Policy::Require,
+        (false, true) => Policy::AllowUnsigned,
+        (false, false) => Policy::Report,
+    };
+    let (file, authenticity) = authenticate(
+        settings,
+        &args.manifest.manifest,
+        policy,
+        &state,
+        "plan",
+        now_ms(),
+    )?;
+    let store = state.open()?;
     let target = PythonTarget::locate(&file.manifest.environment)?;
-    let observation = observe(&target, &store)?;
+    let observation = observe(&target, store)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &store.accounts()?)?;
     let header = file.header(authenticity.signed_by());
     let document = render::plan_json(&header, &plan);
@@ -37,7 +49,17 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         now_ms(),
     )?;
     match args.output.output {
-        OutputFormat::Text => print(&render::plan_text(&header, &plan))?,
+        // With `--allow-unsigned` the operator already knows; stderr carries the warning.
+        OutputFormat::Text => print(&match policy {
+            Policy::AllowUnsigned if header.signed_by.is_none() => {
+                render::plan_text(&header, &plan)
+            }
+            _ => format!(
+                "{}\n{}",
+                signature_line(&file, &authenticity),
+                render::plan_text(&header, &plan)
+            ),
+        })?,
         OutputFormat::Json => print_json(&document)?,
     }
     let changes = !plan.is_empty();

@@ -1,4 +1,5 @@
-//! The pure core: manifest model, names and specifiers, installed-state model and planning.
+//! The pure core: manifest model, names and specifiers, installed-state model, planning and
+//! signature verification.
 //! Nothing here touches the file system, processes, the clock, SQLite or the terminal.
 
 pub mod account;
@@ -20,5 +21,6 @@ pub mod request_planner;
 pub mod requirement_arg;
 pub mod roles;
 pub mod session;
+pub mod trust;
 pub mod user_planner;
 pub mod user_spec;

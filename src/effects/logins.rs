@@ -2,6 +2,7 @@
 //! `core::lockout`, written under an immediate transaction so concurrent logins lose no
 //! count), replacing a weak verifier, and the session signing key.
 
+use rand_core::{OsRng, RngCore};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::core::lockout::{LockoutPolicy, LoginOutcome};
@@ -17,7 +18,7 @@ pub enum LoginStoreError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot read random bytes for the session key: {0}")]
-    Random(getrandom::Error),
+    Random(rand_core::Error),
 }
 
 impl Store {
@@ -122,7 +123,9 @@ impl Store {
             return Ok(key);
         }
         let mut key = vec![0u8; SESSION_KEY_BYTES];
-        getrandom::getrandom(&mut key).map_err(LoginStoreError::Random)?;
+        OsRng
+            .try_fill_bytes(&mut key)
+            .map_err(LoginStoreError::Random)?;
         // Two first logins may race: the first key stored wins and both read it back.
         self.connection()
             .execute(

@@ -3,6 +3,7 @@
 
 use argon2::password_hash::{PasswordHash as Phc, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use rand_core::{OsRng, RngCore};
 
 use crate::core::password_policy::CURRENT;
 use crate::core::user_spec::PasswordHash;
@@ -14,7 +15,7 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$cGtnbS1kdW1teS1zYWx0$\
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
     #[error("cannot read random bytes for a salt: {0}")]
-    Random(getrandom::Error),
+    Random(rand_core::Error),
     #[error("argon2 failed: {0}")]
     Argon2(String),
 }
@@ -22,7 +23,9 @@ pub enum PasswordError {
 /// Hashes with pkgm's current parameters (OWASP's minimum: m=19 MiB, t=2, p=1).
 pub fn hash_password(password: &str) -> Result<PasswordHash, PasswordError> {
     let mut salt = [0u8; 16];
-    getrandom::getrandom(&mut salt).map_err(PasswordError::Random)?;
+    OsRng
+        .try_fill_bytes(&mut salt)
+        .map_err(PasswordError::Random)?;
     let salt =
         SaltString::encode_b64(&salt).map_err(|err| PasswordError::Argon2(err.to_string()))?;
     let params = Params::new(

@@ -14,6 +14,9 @@ use super::accounts::ACCOUNTS_SCHEMA;
 /// databases gain the new tables on first open).
 const SCHEMA_VERSION: i64 = 2;
 
+/// Past this size the WAL is checkpointed and truncated when the store is opened.
+const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS interpreters (
     path TEXT PRIMARY KEY,
@@ -198,14 +201,28 @@ impl Store {
         self.connection
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(|e| self.fail(e))?;
-        // Committed transactions are already durable in the WAL; checkpointing on every
-        // close would cost two fsyncs per command. SQLite checkpoints as the WAL grows.
+        // Committed transactions are already durable in the WAL. SQLite would checkpoint on
+        // every close (two fsyncs per command), and a fresh process re-reads the whole WAL
+        // to rebuild its index, so instead the WAL is folded back and truncated here, once
+        // it has grown past a small size: most commands then neither fsync nor re-read.
         self.connection
             .set_db_config(
                 rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
                 true,
             )
             .map_err(|e| self.fail(e))?;
+        self.connection
+            .execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .map_err(|e| self.fail(e))?;
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if wal_bytes > WAL_CHECKPOINT_BYTES {
+            // Busy (another process reading) is fine: a later command will fold it back.
+            let _ = self
+                .connection
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
         let version: i64 = self
             .connection
             .query_row("PRAGMA user_version", [], |row| row.get(0))
@@ -277,7 +294,7 @@ impl Store {
 
     /// Journals a run as started; it stays `started` until finished, so a crash shows.
     pub fn start_run(&self, run: &NewRun, now_ms: i64) -> Result<i64, StoreError> {
-        self.insert_run(run, now_ms, RunStatus::Started)
+        self.insert_run(run, now_ms, RunStatus::Started, None)
     }
 
     /// Records a plan. Plans are informational, so this write skips the fsync that
@@ -286,26 +303,25 @@ impl Store {
         self.connection
             .execute_batch("PRAGMA synchronous = NORMAL;")
             .map_err(|e| self.fail(e))?;
-        let id = self.insert_run(run, now_ms, RunStatus::Planned);
+        let id = self.insert_run(run, now_ms, RunStatus::Planned, Some(now_ms));
         self.connection
             .execute_batch("PRAGMA synchronous = FULL;")
             .map_err(|e| self.fail(e))?;
-        let id = id?;
-        self.connection
-            .execute(
-                "UPDATE runs SET finished_at_ms = ?2 WHERE id = ?1",
-                params![id, now_ms],
-            )
-            .map_err(|e| self.fail(e))?;
-        Ok(id)
+        id
     }
 
-    fn insert_run(&self, run: &NewRun, now_ms: i64, status: RunStatus) -> Result<i64, StoreError> {
+    fn insert_run(
+        &self,
+        run: &NewRun,
+        now_ms: i64,
+        status: RunStatus,
+        finished_at_ms: Option<i64>,
+    ) -> Result<i64, StoreError> {
         self.connection
             .execute(
                 "INSERT INTO runs (command, manifest_name, revision, sha256, signed_by, unsigned,
-                                   actor, pid, started_at_ms, status, plan)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                   actor, pid, started_at_ms, finished_at_ms, status, plan)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     run.command,
                     run.manifest_name,
@@ -316,6 +332,7 @@ impl Store {
                     run.actor,
                     std::process::id(),
                     now_ms,
+                    finished_at_ms,
                     status.as_str(),
                     run.plan,
                 ],
@@ -483,6 +500,10 @@ impl Store {
         transaction.commit().map_err(|e| self.fail(e))
     }
 }
+
+#[path = "store_signatures.rs"]
+mod signatures;
+pub use signatures::SignedApply;
 
 #[cfg(test)]
 #[path = "store_tests.rs"]

@@ -5,5 +5,6 @@
 
 mod harness;
 mod reconcile;
+mod signatures;
 mod support;
 mod users;

@@ -1,0 +1,189 @@
+//! One reconcile cycle under the state lock: take over stale runs, plan from the real
+//! environment, let the caller confirm, apply through the engine, and record the outcome.
+//! Shared by `apply` (once, with a prompt) and `watch` (every cycle, unattended).
+
+use std::time::{Duration, Instant};
+
+use crate::core::installed::{differences, Difference};
+use crate::core::manifest::Manifest;
+use crate::core::plan::{Plan, UserChange};
+use crate::effects::lock::StateLock;
+use crate::effects::progress::Progress;
+use crate::effects::store::{Applied, NewRun, RunStatus, Store};
+use crate::engine::{self, Accounts, Journal, Step};
+use crate::render::{self, ManifestHeader};
+
+use super::authenticity::Authenticity;
+use super::live_environment::{observe, LiveEnvironment};
+use super::manifest_file::ManifestFile;
+use super::now_ms;
+
+/// What a cycle needs besides the manifest.
+pub struct Cycle<'a> {
+    pub state: &'a std::path::Path,
+    pub store: &'a Store,
+    pub lock_timeout: Duration,
+    pub progress: &'a Progress,
+    /// Who runs it, for the lock file and messages (`pkgm apply m.yaml`).
+    pub command: String,
+}
+
+/// How a cycle ended. A failed apply is an outcome, not an error: it was recorded.
+#[derive(Debug)]
+pub struct Outcome {
+    pub run_id: i64,
+    pub header: ManifestHeader,
+    pub plan: Plan,
+    pub changed: Vec<Difference>,
+    /// The accounts created, updated or deleted (none when a step failed).
+    pub users: Vec<UserChange>,
+    pub duration_ms: i64,
+    pub failure: Option<FailureSummary>,
+}
+
+#[derive(Debug)]
+pub struct FailureSummary {
+    pub step: Step,
+    pub error: anyhow::Error,
+    pub remaining: Option<Plan>,
+}
+
+/// Runs one cycle. `confirm` sees the plan before anything changes and may refuse.
+pub fn reconcile(
+    cycle: &Cycle<'_>,
+    file: &ManifestFile,
+    authenticity: &Authenticity,
+    confirm: impl FnOnce(&ManifestHeader, &Plan) -> anyhow::Result<()>,
+) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let lock = StateLock::acquire(cycle.state, cycle.lock_timeout, &cycle.command, now_ms())?;
+    if let Some(old) = &lock.taken_over_from {
+        tracing::warn!(
+            "took over the state lock left by `{}` (pid {}, no longer running)",
+            old.command,
+            old.pid
+        );
+    }
+    for stale in cycle.store.mark_interrupted(now_ms())? {
+        tracing::warn!(
+            "run {} ({} of `{}`) was interrupted during `{}`; planning again from the real environment",
+            stale.id,
+            stale.command,
+            stale.manifest_name.as_deref().unwrap_or("?"),
+            stale.step.as_deref().unwrap_or("start")
+        );
+    }
+
+    let mut environment = LiveEnvironment::new(&file.manifest, cycle.store, cycle.progress)?;
+    let observation = observe(&environment.target, cycle.store)?;
+    let accounts = cycle.store.accounts()?;
+    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
+    let header = file.header(authenticity.signed_by());
+    confirm(&header, &plan)?;
+
+    let run_id = cycle.store.start_run(&new_run(&header, &plan), now_ms())?;
+    let mut journal = StoreJournal {
+        store: cycle.store,
+        run_id,
+    };
+    let mut accounts = StoreAccounts { store: cycle.store };
+    let result = engine::apply(
+        &file.manifest,
+        &mut environment,
+        &mut journal,
+        &mut accounts,
+    );
+    cycle.progress.finish();
+    let duration_ms = started.elapsed().as_millis() as i64;
+    let outcome = match result {
+        Ok(report) => {
+            let changed = differences(&report.before, &report.after);
+            cycle.store.record_applied(
+                &Applied {
+                    name: header.name.clone(),
+                    revision: header.revision,
+                    sha256: header.sha256.clone(),
+                    manifest: file.bytes.clone(),
+                    file_name: file.file_name(),
+                    run_id,
+                    applied_at_ms: now_ms(),
+                },
+                &serde_json::to_string(&changed)?,
+            )?;
+            Outcome {
+                run_id,
+                header,
+                plan,
+                changed,
+                users: report.users,
+                duration_ms,
+                failure: None,
+            }
+        }
+        Err(failure) => {
+            let changed = failure
+                .after
+                .as_ref()
+                .map(|after| differences(&failure.before, after))
+                .unwrap_or_default();
+            cycle.store.finish_run(
+                run_id,
+                RunStatus::Failed,
+                Some(&serde_json::to_string(&changed)?),
+                Some(&format!("{:#}", failure.error)),
+                now_ms(),
+            )?;
+            Outcome {
+                run_id,
+                header,
+                plan,
+                changed,
+                users: Vec::new(),
+                duration_ms,
+                failure: Some(FailureSummary {
+                    step: failure.step,
+                    error: failure.error,
+                    remaining: failure.remaining,
+                }),
+            }
+        }
+    };
+    drop(lock);
+    Ok(outcome)
+}
+
+fn new_run(header: &ManifestHeader, plan: &Plan) -> NewRun {
+    NewRun {
+        command: "apply".into(),
+        manifest_name: Some(header.name.clone()),
+        revision: Some(header.revision),
+        sha256: Some(header.sha256.clone()),
+        signed_by: header.signed_by.clone(),
+        unsigned: header.signed_by.is_none(),
+        actor: None,
+        plan: Some(render::plan_json(header, plan).to_string()),
+    }
+}
+
+struct StoreJournal<'a> {
+    store: &'a Store,
+    run_id: i64,
+}
+
+impl Journal for StoreJournal<'_> {
+    fn step(&mut self, step: Step) -> anyhow::Result<()> {
+        self.store.set_step(self.run_id, step.name())?;
+        Ok(())
+    }
+}
+
+/// The user store behind `engine::Accounts`: one transaction per apply.
+struct StoreAccounts<'a> {
+    store: &'a Store,
+}
+
+impl Accounts for StoreAccounts<'_> {
+    fn apply_users(&mut self, manifest: &Manifest) -> anyhow::Result<Vec<UserChange>> {
+        Ok(self.store.apply_users(&manifest.users, now_ms())?)
+    }
+}
