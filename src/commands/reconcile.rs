@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::core::account::Account;
 use crate::core::installed::{differences, Difference};
 use crate::core::manifest::Manifest;
 use crate::core::plan::{Plan, UserChange};
@@ -76,7 +77,7 @@ pub fn reconcile(
 
     let mut environment = LiveEnvironment::new(&file.manifest, cycle.store, cycle.progress)?;
     let observation = observe(&environment.target, cycle.store)?;
-    let accounts = cycle.store.accounts()?;
+    let accounts = stored_accounts(cycle.store, &file.manifest)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
     let header = file.header(authenticity.signed_by());
     confirm(&header, &plan)?;
@@ -150,6 +151,14 @@ pub fn reconcile(
     };
     drop(lock);
     Ok(outcome)
+}
+
+/// The accounts to plan users against; a manifest without `users:` needs no read.
+pub fn stored_accounts(store: &Store, manifest: &Manifest) -> anyhow::Result<Vec<Account>> {
+    if !manifest.declares_users {
+        return Ok(Vec::new());
+    }
+    Ok(store.accounts()?)
 }
 
 fn new_run(header: &ManifestHeader, plan: &Plan) -> NewRun {
