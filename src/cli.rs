@@ -85,6 +85,22 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
+    /// Install packages into an environment (needs a maintainer session; recorded)
+    Install(PackagesArgs),
+    /// Upgrade installed packages (needs a maintainer session; recorded)
+    Upgrade(PackagesArgs),
+    /// Remove installed packages (needs a maintainer session; recorded)
+    Uninstall(PackagesArgs),
+    /// Log in with a password from the user store; saves a session token
+    Login(LoginArgs),
+    /// Delete the saved session token
+    Logout,
+    /// Show who is logged in, with which role, until when
+    Whoami(OutputArgs),
+    /// Accounts in the user store
+    Users(UsersArgs),
+    /// Read a password (no echo) and print an argon2id PHC string for `password_hash`
+    HashPassword(HashPasswordArgs),
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +161,64 @@ pub struct ListArgs {
     pub python: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PackagesArgs {
+    /// Packages, optionally with extras and a specifier: `requests==2.32.3`, `flask[async]`
+    #[arg(value_name = "PKG", required = true)]
+    pub packages: Vec<String>,
+    /// Act on this manifest's environment (its `environment:` and index settings)
+    #[arg(long, value_name = "MANIFEST", conflicts_with = "python")]
+    pub manifest: Option<PathBuf>,
+    /// Act on this interpreter's environment instead
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// How long to wait for an apply or another change on the same state to finish
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The account to log in as (default: `$USER`)
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the password from the first line of stdin instead of prompting
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// How long the session lasts (at most 24h)
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub ttl: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: UsersCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Every account (admin only)
+    List(OutputArgs),
+    /// One account (yourself, or anyone as admin)
+    Show(UsersShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UsersShowArgs {
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HashPasswordArgs {
+    /// Read the password from the first line of stdin instead of prompting twice
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -62,13 +62,20 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 "outcome": "succeeded",
                 "plan": render::plan_json(header, &outcome.plan),
                 "changed": outcome.changed,
+                "users": render::user_changes_json(&outcome.users),
                 "duration_ms": outcome.duration_ms,
             }))?,
-            OutputFormat::Text if settings.verbosity != Verbosity::Quiet => print(&format!(
-                "Apply complete: {} changed in {} (run {run_id}).\n",
-                plural(outcome.changed.len(), "package"),
-                render::duration(outcome.duration_ms)
-            ))?,
+            OutputFormat::Text if settings.verbosity != Verbosity::Quiet => {
+                let users = match outcome.users.len() {
+                    0 => String::new(),
+                    count => format!(" and {}", plural(count, "user")),
+                };
+                print(&format!(
+                    "Apply complete: {}{users} changed in {} (run {run_id}).\n",
+                    plural(outcome.changed.len(), "package"),
+                    render::duration(outcome.duration_ms)
+                ))?
+            }
             OutputFormat::Text => {}
         }
         return Ok(ExitCode::SUCCESS);

@@ -46,7 +46,7 @@ fn list_text(runs: &[RunRecord]) -> String {
     let mut text = String::new();
     for run in runs {
         text.push_str(&format!(
-            "{:>4}  {}  {:<7} {:<20} rev {:<5} {:<11} {:>7}{}{}\n",
+            "{:>4}  {}  {:<7} {:<20} rev {:<5} {:<11} {:>7}{}{}{}\n",
             run.id,
             render::timestamp(run.started_at_ms),
             run.command,
@@ -55,6 +55,9 @@ fn list_text(runs: &[RunRecord]) -> String {
             run.status.as_str(),
             duration(run),
             if run.unsigned { "  unsigned" } else { "" },
+            run.actor
+                .as_deref()
+                .map_or(String::new(), |actor| format!("  by `{actor}`")),
             run.step
                 .as_deref()
                 .filter(|_| run.status.as_str() != "succeeded")
@@ -95,6 +98,9 @@ fn detail_text(run: &RunRecord) -> String {
         (Some(kid), _) => text.push_str(&format!("  signed by `{kid}`\n")),
         (None, true) => text.push_str("  unsigned (--allow-unsigned)\n"),
         (None, false) => {}
+    }
+    if let Some(actor) = &run.actor {
+        text.push_str(&format!("  by       `{actor}`\n"));
     }
     if let Some(sha) = &run.sha256 {
         text.push_str(&format!("  sha256   {sha}\n"));

@@ -13,6 +13,7 @@ use crate::render_diff::{manifest_diff, Earlier};
 use super::authenticity::{authenticate, signature_line, Policy};
 use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
+use super::reconcile::stored_accounts;
 use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
 
@@ -55,7 +56,8 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let store = state.open()?;
     let target = PythonTarget::locate(&file.manifest.environment)?;
     let observation = observe(&target, store)?;
-    let plan = engine::plan(&file.manifest, observation.as_ref());
+    let accounts = stored_accounts(store, &file.manifest)?;
+    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
     let header = file.header(authenticity.signed_by());
     let mut document = render::plan_json(&header, &plan);
     let diff = args

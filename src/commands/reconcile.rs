@@ -4,12 +4,14 @@
 
 use std::time::{Duration, Instant};
 
+use crate::core::account::Account;
 use crate::core::installed::{differences, Difference};
-use crate::core::plan::Plan;
+use crate::core::manifest::Manifest;
+use crate::core::plan::{Plan, UserChange};
 use crate::effects::lock::StateLock;
 use crate::effects::progress::Progress;
 use crate::effects::store::{Applied, NewRun, RunStatus, Store};
-use crate::engine::{self, Journal, Step};
+use crate::engine::{self, Accounts, Journal, Step};
 use crate::render::{self, ManifestHeader};
 
 use super::authenticity::Authenticity;
@@ -34,6 +36,8 @@ pub struct Outcome {
     pub header: ManifestHeader,
     pub plan: Plan,
     pub changed: Vec<Difference>,
+    /// The accounts created, updated or deleted (none when a step failed).
+    pub users: Vec<UserChange>,
     pub duration_ms: i64,
     pub failure: Option<FailureSummary>,
 }
@@ -73,7 +77,8 @@ pub fn reconcile(
 
     let mut environment = LiveEnvironment::new(&file.manifest, cycle.store, cycle.progress)?;
     let observation = observe(&environment.target, cycle.store)?;
-    let plan = engine::plan(&file.manifest, observation.as_ref());
+    let accounts = stored_accounts(cycle.store, &file.manifest)?;
+    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
     let header = file.header(authenticity.signed_by());
     confirm(&header, &plan)?;
 
@@ -89,7 +94,13 @@ pub fn reconcile(
         store: cycle.store,
         run_id,
     };
-    let result = engine::apply(&file.manifest, &mut environment, &mut journal);
+    let mut accounts = StoreAccounts { store: cycle.store };
+    let result = engine::apply(
+        &file.manifest,
+        &mut environment,
+        &mut journal,
+        &mut accounts,
+    );
     cycle.progress.finish();
     let duration_ms = started.elapsed().as_millis() as i64;
     let outcome = match result {
@@ -112,6 +123,7 @@ pub fn reconcile(
                 header,
                 plan,
                 changed,
+                users: report.users,
                 duration_ms,
                 failure: None,
             }
@@ -134,6 +146,7 @@ pub fn reconcile(
                 header,
                 plan,
                 changed,
+                users: Vec::new(),
                 duration_ms,
                 failure: Some(FailureSummary {
                     step: failure.step,
@@ -147,6 +160,14 @@ pub fn reconcile(
     Ok(outcome)
 }
 
+/// The accounts to plan users against; a manifest without `users:` needs no read.
+pub fn stored_accounts(store: &Store, manifest: &Manifest) -> anyhow::Result<Vec<Account>> {
+    if !manifest.declares_users {
+        return Ok(Vec::new());
+    }
+    Ok(store.accounts()?)
+}
+
 struct StoreJournal<'a> {
     store: &'a Store,
     run_id: i64,
@@ -156,5 +177,16 @@ impl Journal for StoreJournal<'_> {
     fn step(&mut self, step: Step) -> anyhow::Result<()> {
         self.store.set_step(self.run_id, step.name())?;
         Ok(())
+    }
+}
+
+/// The user store behind `engine::Accounts`: one transaction per apply.
+struct StoreAccounts<'a> {
+    store: &'a Store,
+}
+
+impl Accounts for StoreAccounts<'_> {
+    fn apply_users(&mut self, manifest: &Manifest) -> anyhow::Result<Vec<UserChange>> {
+        Ok(self.store.apply_users(&manifest.users, now_ms())?)
     }
 }

@@ -2,17 +2,25 @@
 //! signature verification.
 //! Nothing here touches the file system, processes, the clock, SQLite or the terminal.
 
+pub mod account;
 pub mod dependencies;
 pub mod direction;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod installed;
+pub mod lockout;
 pub mod manifest;
 pub mod manifest_error;
 pub mod manifest_parse;
 pub mod names;
 pub mod package_spec;
+pub mod password_policy;
 pub mod plan;
 pub mod planner;
+pub mod request_planner;
+pub mod requirement_arg;
+pub mod roles;
+pub mod session;
 pub mod trust;
+pub mod user_planner;
 pub mod user_spec;

@@ -1,5 +1,5 @@
 //! The state database (SQLite, WAL, mode 0600): recorded runs, the last applied manifest of
-//! each name, and the interpreter cache.
+//! each name, and the interpreter cache. Accounts and logins live in `accounts` and `logins`.
 
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -8,7 +8,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::core::installed::InterpreterInfo;
 
-const SCHEMA_VERSION: i64 = 1;
+use super::accounts::ACCOUNTS_SCHEMA;
+
+/// 2 added accounts, login failures, lockouts and the session key (additive: version 1
+/// databases gain the new tables on first open).
+const SCHEMA_VERSION: i64 = 2;
 
 /// Past this size the WAL is checkpointed and truncated when the store is opened.
 const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
@@ -252,14 +256,18 @@ impl Store {
         if version < SCHEMA_VERSION {
             self.connection
                 .execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    "BEGIN IMMEDIATE; {SCHEMA} {ACCOUNTS_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
                 .map_err(|e| self.fail(e))?;
         }
         Ok(())
     }
 
-    fn fail(&self, source: rusqlite::Error) -> StoreError {
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub(crate) fn fail(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.clone(),
             source,

@@ -7,3 +7,4 @@ mod harness;
 mod reconcile;
 mod signatures;
 mod support;
+mod users;

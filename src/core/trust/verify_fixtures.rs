@@ -16,7 +16,8 @@ use crate::core::manifest_parse::parse_manifest;
 
 pub(super) const NOW: i64 = 1_800_000_000;
 pub(super) const DAY: i64 = 24 * 3600;
-pub(super) const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+pub(super) const HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
 
 pub(super) const PACKAGES_ONLY: &[u8] = b"apiVersion: pkgm/v1
 kind: Manifest

@@ -65,7 +65,7 @@ fn an_unsigned_experiment_does_not_move_the_rollback_mark() {
     apply_signed_interpreter_manifest(&f, 3, "");
 }
 
-const USERS: &str = "users:\n  alice: { email: alice@example.com, role: admin, password_hash: \"$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA\" }\n";
+const USERS: &str = "users:\n  alice: { email: alice@example.com, role: admin, password_hash: \"$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g\" }\n";
 
 #[test]
 fn refuses_a_users_change_signed_without_the_users_scope() {
