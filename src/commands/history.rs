@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::cli::{HistoryArgs, OutputFormat};
 use crate::effects::store::{RunRecord, Store};
 use crate::render;
+use crate::render_diff::{manifest_diff, Earlier};
 
 use super::{print, print_json, Settings};
 
@@ -20,7 +21,11 @@ pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> 
             })?;
             match args.output.output {
                 OutputFormat::Json => print_json(&detail_json(&run))?,
-                OutputFormat::Text => print(&detail_text(&run))?,
+                OutputFormat::Text => print(&format!(
+                    "{}{}",
+                    detail_text(&run),
+                    manifest_changes(&store, &run)?
+                ))?,
             }
         }
         None => {
@@ -65,6 +70,32 @@ fn list_text(runs: &[RunRecord]) -> String {
         ));
     }
     text
+}
+
+/// What the run's manifest changed since the last successful apply before it.
+fn manifest_changes(store: &Store, run: &RunRecord) -> anyhow::Result<String> {
+    let (Some(name), Some(bytes)) = (&run.manifest_name, store.run_manifest(run.id)?) else {
+        return Ok(String::new());
+    };
+    let earlier = store.applied_manifest_before(name, run.id)?;
+    let earlier = earlier.as_ref().map(|earlier| Earlier {
+        bytes: &earlier.bytes,
+        label: format!(
+            "{name} revision {} (run {}, applied {})",
+            earlier.revision,
+            earlier.run_id,
+            render::timestamp(earlier.finished_at_ms)
+        ),
+    });
+    let current = format!(
+        "{name} revision {} (run {})",
+        run.revision.map_or("?".into(), |r| r.to_string()),
+        run.id
+    );
+    Ok(format!(
+        "  manifest\n{}",
+        manifest_diff(earlier, &bytes, &current)
+    ))
 }
 
 fn detail_json(run: &RunRecord) -> Value {

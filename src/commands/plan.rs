@@ -68,7 +68,7 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         document["manifest_diff"] = anstream::adapter::strip_str(diff).to_string().into();
     }
     store.record_plan(
-        &NewRun::for_manifest("plan", &header, document.to_string()),
+        &NewRun::for_manifest("plan", &header, document.to_string(), &file.bytes),
         now_ms(),
     )?;
     match args.output.output {

@@ -87,6 +87,7 @@ pub fn reconcile(
             "apply",
             &header,
             render::plan_json(&header, &plan).to_string(),
+            &file.bytes,
         ),
         now_ms(),
     )?;

@@ -16,5 +16,6 @@ pub mod session_file;
 pub mod signature_file;
 pub mod site_packages;
 pub mod store;
+pub mod store_manifests;
 pub mod target;
 pub mod trust_file;

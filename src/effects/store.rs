@@ -12,7 +12,7 @@ use super::accounts::ACCOUNTS_SCHEMA;
 
 /// 2 added accounts, login failures, lockouts and the session key (additive: version 1
 /// databases gain the new tables on first open).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Past this size the WAL is checkpointed and truncated when the store is opened.
 const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
@@ -115,6 +115,8 @@ pub struct NewRun {
     pub unsigned: bool,
     pub actor: Option<String>,
     pub plan: Option<String>,
+    /// The exact manifest bytes, so `history ID` can show what changed since the apply before.
+    pub manifest: Option<Vec<u8>>,
 }
 
 impl NewRun {
@@ -123,6 +125,7 @@ impl NewRun {
         command: &str,
         header: &crate::render::ManifestHeader,
         plan: String,
+        manifest: &[u8],
     ) -> Self {
         Self {
             command: command.into(),
@@ -133,6 +136,7 @@ impl NewRun {
             unsigned: header.signed_by.is_none(),
             actor: None,
             plan: Some(plan),
+            manifest: Some(manifest.to_vec()),
         }
     }
 }
@@ -254,9 +258,16 @@ impl Store {
             });
         }
         if version < SCHEMA_VERSION {
+            // Version 2 added the account tables, version 3 the manifest bytes of each run.
+            let tables = if version < 2 {
+                format!("{SCHEMA} {ACCOUNTS_SCHEMA}")
+            } else {
+                String::new()
+            };
             self.connection
                 .execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {SCHEMA} {ACCOUNTS_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    "BEGIN IMMEDIATE; {tables} ALTER TABLE runs ADD COLUMN manifest BLOB;
+                     PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
                 .map_err(|e| self.fail(e))?;
         }
@@ -340,8 +351,9 @@ impl Store {
         self.connection
             .execute(
                 "INSERT INTO runs (command, manifest_name, revision, sha256, signed_by, unsigned,
-                                   actor, pid, started_at_ms, finished_at_ms, status, plan)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                   actor, pid, started_at_ms, finished_at_ms, status, plan,
+                                   manifest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     run.command,
                     run.manifest_name,
@@ -355,6 +367,7 @@ impl Store {
                     finished_at_ms,
                     status.as_str(),
                     run.plan,
+                    run.manifest,
                 ],
             )
             .map_err(|e| self.fail(e))?;

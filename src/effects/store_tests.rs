@@ -78,3 +78,26 @@ fn plans_are_recorded_as_finished() {
         (RunStatus::Planned, Some(5))
     );
 }
+
+#[test]
+fn an_older_database_gains_the_manifest_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let store = Store::open(&path).unwrap();
+    store
+        .connection()
+        .execute_batch("ALTER TABLE runs DROP COLUMN manifest; PRAGMA user_version = 2;")
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    let id = store
+        .start_run(
+            &NewRun {
+                manifest: Some(b"m".to_vec()),
+                ..run("a")
+            },
+            1,
+        )
+        .unwrap();
+    assert_eq!(store.run_manifest(id).unwrap(), Some(b"m".to_vec()));
+}

@@ -310,3 +310,36 @@ fn plan_diff_shows_what_the_signer_changed_since_the_last_apply() {
         .contains("+  alpha: \"==1.1\""));
     super::cli_surface::validate_with_schema(json.stdout(), "schemas/plan.schema.json", "json");
 }
+
+#[test]
+fn history_shows_what_each_apply_changed_in_the_manifest() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    sandbox.apply().run().expect_success();
+    sandbox.write_manifest(
+        &OfflineManifest::new()
+            .revision(2)
+            .package("alpha", "==2.0")
+            .to_yaml(),
+    );
+    sandbox.apply().run().expect_success();
+    let history = sandbox
+        .pkgm()
+        .args(["history", "--output", "json", "--limit", "1"])
+        .run();
+    let id = history.stdout_json()[0]["id"].as_i64().expect("a run id");
+    let detail = sandbox.pkgm().args(["history", &id.to_string()]).run();
+    detail.expect_success();
+    let text = detail.stdout_filtered();
+    assert!(
+        text.contains("  manifest\n--- sandbox revision 1 (run 1, applied [TIMESTAMP])\n+++ sandbox revision 2 (run 2)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n-  alpha: \"==1.0\"\n+  alpha: \"==2.0\"\n"),
+        "{text}"
+    );
+    let first = sandbox.pkgm().args(["history", "1"]).run();
+    assert!(first.stdout().contains("all of it is new"), "{first}");
+}
