@@ -16,6 +16,27 @@ pub struct ManifestHeader {
     pub revision: u64,
     pub sha256: String,
     pub signed_by: Option<String>,
+    /// Shown in the title and as the document's `signature`; `None` for commands that take
+    /// no manifest signature (imperative changes).
+    #[serde(skip)]
+    pub signature: Option<SignatureState>,
+}
+
+/// Whether the manifest's signature was accepted, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum SignatureState {
+    Valid {
+        kid: String,
+    },
+    /// No signature file.
+    Missing {
+        problem: String,
+    },
+    /// A signature that was not accepted (tampered, expired, rollback, unknown key, ...).
+    Refused {
+        problem: String,
+    },
 }
 
 const GREEN: Style = AnsiColor::Green.on_default();
@@ -41,9 +62,10 @@ fn symbol(action: PackageAction) -> (Style, &'static str) {
 
 /// The plan as a person reads it. Styles are stripped later when output is not a terminal.
 pub fn plan_text(header: &ManifestHeader, plan: &Plan) -> String {
-    let signer = match &header.signed_by {
-        Some(kid) => format!("signed by `{kid}`"),
-        None => "unsigned".to_string(),
+    let signer = match (&header.signed_by, &header.signature) {
+        (Some(kid), _) => format!("signed by `{kid}`"),
+        (None, Some(SignatureState::Refused { .. })) => "signature not accepted".to_string(),
+        (None, _) => "unsigned".to_string(),
     };
     let title = format!("`{}` revision {} ({signer})", header.name, header.revision);
     if plan.is_empty() {
@@ -194,12 +216,16 @@ pub fn plan_json(header: &ManifestHeader, plan: &Plan) -> Value {
         changes.push(value);
     }
     changes.extend(user_changes_json(&plan.users));
-    json!({
+    let mut document = json!({
         "format_version": 1,
         "manifest": header,
         "changes": changes,
         "summary": plan.summary(),
-    })
+    });
+    if let Some(signature) = &header.signature {
+        document["signature"] = json!(signature);
+    }
+    document
 }
 
 /// User changes as in the plan document: names and fields, never values.

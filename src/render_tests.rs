@@ -25,6 +25,7 @@ fn change(
 
 fn header() -> ManifestHeader {
     ManifestHeader {
+        signature: None,
         name: "analytics".into(),
         revision: 7,
         sha256: "ab12".into(),

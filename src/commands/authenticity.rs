@@ -15,6 +15,7 @@ use crate::effects::bounded_read::{read_bounded, BoundedReadError};
 use crate::effects::signature_file::{read_signature, signature_path};
 use crate::effects::store::{NewRun, Store};
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
+use crate::render::SignatureState;
 
 use super::manifest_file::{absolute_parent, ManifestFile};
 use super::state_store::StateStore;
@@ -38,6 +39,8 @@ pub enum Authenticity {
     /// No valid signature; `reason` says why, with a `hint:` line.
     Unsigned {
         reason: String,
+        /// There is no signature file at all (rather than one that was not accepted).
+        missing: bool,
     },
 }
 
@@ -46,6 +49,24 @@ impl Authenticity {
         match self {
             Self::Signed(signature) => Some(signature.kid.clone()),
             Self::Unsigned { .. } => None,
+        }
+    }
+
+    /// How plans and records describe the signature.
+    pub fn state(&self) -> SignatureState {
+        match self {
+            Self::Signed(signature) => SignatureState::Valid {
+                kid: signature.kid.clone(),
+            },
+            Self::Unsigned {
+                missing: true,
+                reason,
+            } => SignatureState::Missing {
+                problem: first_line(reason).to_string(),
+            },
+            Self::Unsigned { reason, .. } => SignatureState::Refused {
+                problem: first_line(reason).to_string(),
+            },
         }
     }
 }
@@ -155,6 +176,7 @@ pub fn authenticate(
 fn unsigned(problem: Problem) -> Authenticity {
     Authenticity::Unsigned {
         reason: problem.reason,
+        missing: problem.no_signature,
     }
 }
 
@@ -261,7 +283,7 @@ pub fn signature_line(file: &ManifestFile, authenticity: &Authenticity) -> Strin
             scope_list(&signature.scopes),
             timestamp(signature.expires_at),
         ),
-        Authenticity::Unsigned { reason } => format!(
+        Authenticity::Unsigned { reason, .. } => format!(
             "Signature: not valid, apply would refuse `{}`: {}\n",
             file.path.display(),
             first_line(reason),

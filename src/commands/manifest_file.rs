@@ -11,6 +11,8 @@ use crate::core::manifest_parse::parse_manifest;
 use crate::effects::bounded_read::read_bounded;
 use crate::render::ManifestHeader;
 
+use super::authenticity::Authenticity;
+
 /// A manifest as read from disk.
 #[derive(Debug, Clone)]
 pub struct ManifestFile {
@@ -47,12 +49,13 @@ impl ManifestFile {
         })
     }
 
-    pub fn header(&self, signed_by: Option<String>) -> ManifestHeader {
+    pub fn header(&self, authenticity: &Authenticity) -> ManifestHeader {
         ManifestHeader {
+            signature: Some(authenticity.state()),
             name: self.manifest.name.to_string(),
             revision: self.manifest.revision,
             sha256: self.sha256.clone(),
-            signed_by,
+            signed_by: authenticity.signed_by(),
         }
     }
 

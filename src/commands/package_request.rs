@@ -203,6 +203,7 @@ fn change(
 /// The request as recorded in history: the plan document's `changes`, plus who asked.
 fn request_json(actor: &str, target: &PythonTarget, plan: &Plan) -> serde_json::Value {
     let header = render::ManifestHeader {
+        signature: None,
         name: String::new(),
         revision: 0,
         sha256: String::new(),

@@ -58,7 +58,7 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let observation = observe(&target, store)?;
     let accounts = stored_accounts(store, &file.manifest)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
-    let header = file.header(authenticity.signed_by());
+    let header = file.header(&authenticity);
     let mut document = render::plan_json(&header, &plan);
     let diff = args
         .diff

@@ -23,7 +23,7 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         authenticate(settings, path, Policy::Report, &state, "verify", now_ms)?;
     let signature = match authenticity {
         Authenticity::Signed(signature) => signature,
-        Authenticity::Unsigned { reason } => {
+        Authenticity::Unsigned { reason, .. } => {
             if args.output.output == OutputFormat::Json {
                 let (message, hint) = reason.split_once("\nhint: ").unwrap_or((&reason, ""));
                 print_json(&json!({

@@ -343,3 +343,25 @@ fn history_shows_what_each_apply_changed_in_the_manifest() {
     let first = sandbox.pkgm().args(["history", "1"]).run();
     assert!(first.stdout().contains("all of it is new"), "{first}");
 }
+
+#[test]
+fn the_json_plan_says_whether_the_signature_was_accepted() {
+    let sandbox = Sandbox::new();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "*").to_yaml());
+    let plan = sandbox
+        .pkgm()
+        .args(["plan", "manifest.yaml", "--output", "json"])
+        .run();
+    plan.expect_success();
+    let document = plan.stdout_json();
+    assert_eq!(document["signature"]["state"], "missing", "{plan}");
+    assert!(
+        document["signature"]["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("manifest.yaml.sig"),
+        "{plan}"
+    );
+    assert_eq!(document["summary"]["venv"], 1);
+    super::cli_surface::validate_with_schema(plan.stdout(), "schemas/plan.schema.json", "json");
+}
