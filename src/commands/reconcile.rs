@@ -79,7 +79,7 @@ pub fn reconcile(
     let observation = observe(&environment.target, cycle.store)?;
     let accounts = stored_accounts(cycle.store, &file.manifest)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
-    let header = file.header(&authenticity);
+    let header = file.header(authenticity);
     confirm(&header, &plan)?;
 
     let run_id = cycle.store.start_run(
