@@ -198,13 +198,14 @@ mod tests {
         let rendered: Vec<String> = requirements.iter().map(ToString::to_string).collect();
         assert_eq!(rendered.len(), 4, "{rendered:?}");
         assert_eq!(rendered[0], "six>=1.0");
-        assert!(rendered[1].contains("extra == \"socks\""), "{rendered:?}");
+        assert!(rendered[1].contains("extra == 'socks'"), "{rendered:?}");
         assert!(
-            rendered[2].contains("python_version < \"3\""),
+            rendered[2].contains("python_full_version < '3'"),
             "{rendered:?}"
         );
+        assert!(rendered[3].contains("extra == 'security'"), "{rendered:?}");
         assert!(
-            rendered[3].contains("extra == \"security\""),
+            rendered[3].contains("sys_platform == 'win32'"),
             "{rendered:?}"
         );
         assert_eq!(skipped, ["???"]);
