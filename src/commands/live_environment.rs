@@ -14,27 +14,30 @@ pub struct LiveEnvironment<'a> {
     pub manifest: &'a Manifest,
     pub store: &'a Store,
     pub progress: &'a Progress,
+    installer: Installer,
 }
 
 impl<'a> LiveEnvironment<'a> {
+    /// Locates the target and its installer up front, so a missing `uv` is reported
+    /// before anything (even the venv) is created.
     pub fn new(
         manifest: &'a Manifest,
         store: &'a Store,
         progress: &'a Progress,
     ) -> anyhow::Result<Self> {
+        let target = PythonTarget::locate(&manifest.environment)?;
+        let installer = Installer::new(&manifest.environment, target.python())?;
         Ok(Self {
-            target: PythonTarget::locate(&manifest.environment)?,
+            target,
             manifest,
             store,
             progress,
+            installer,
         })
     }
 
-    fn installer(&self) -> anyhow::Result<Installer> {
-        Ok(Installer::new(
-            &self.manifest.environment,
-            self.target.python(),
-        )?)
+    fn installer(&self) -> anyhow::Result<&Installer> {
+        Ok(&self.installer)
     }
 }
 

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use crate::cli::{OutputFormat, PlanArgs};
+use crate::effects::installer::Installer;
 use crate::effects::store::{NewRun, Store};
 use crate::effects::target::PythonTarget;
 use crate::engine;
@@ -55,6 +56,12 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     )?;
     let store = state.open()?;
     let target = PythonTarget::locate(&file.manifest.environment)?;
+    if let Err(error) = Installer::new(&file.manifest.environment, target.python()) {
+        tracing::warn!(
+            "apply would fail: {}",
+            error.to_string().replace("\nhint:", ";")
+        );
+    }
     let observation = observe(&target, store)?;
     let accounts = stored_accounts(store, &file.manifest)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
