@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
 use crate::cli::{HistoryArgs, OutputFormat};
@@ -10,10 +10,25 @@ use crate::effects::store::{RunRecord, Store};
 use crate::render;
 use crate::render_diff::{manifest_diff, Earlier};
 
+use super::state_store::StateStore;
 use super::{print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&settings.state)?;
+    // Reading must not create a state database where there is none.
+    let state = StateStore::new(&settings.state, false);
+    let Some(store) = state.get()? else {
+        if let Some(id) = args.id {
+            bail!(
+                "there is no run {id}: the state `{}` does not exist",
+                settings.state.display()
+            );
+        }
+        match args.output.output {
+            OutputFormat::Json => print_json(&json!([]))?,
+            OutputFormat::Text => print(&list_text(&[]))?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
     match args.id {
         Some(id) => {
             let run = store.run(id)?.with_context(|| {
@@ -24,7 +39,7 @@ pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> 
                 OutputFormat::Text => print(&format!(
                     "{}{}",
                     detail_text(&run),
-                    manifest_changes(&store, &run)?
+                    manifest_changes(store, &run)?
                 ))?,
             }
         }

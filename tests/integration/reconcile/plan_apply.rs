@@ -365,3 +365,19 @@ fn the_json_plan_says_whether_the_signature_was_accepted() {
     assert_eq!(document["summary"]["venv"], 1);
     super::cli_surface::validate_with_schema(plan.stdout(), "schemas/plan.schema.json", "json");
 }
+
+#[test]
+fn reading_status_and_history_creates_no_state() {
+    let sandbox = Sandbox::new();
+    let status = sandbox.pkgm().arg("status").run();
+    status.expect_success();
+    assert!(
+        status.stdout().starts_with("Nothing has been applied"),
+        "{status}"
+    );
+    let history = sandbox.pkgm().arg("history").run();
+    history.expect_success();
+    assert_eq!(history.stdout(), "No runs recorded yet.\n");
+    sandbox.pkgm().args(["history", "3"]).run().expect_code(1);
+    assert!(!sandbox.state_path().exists(), "a read created the state");
+}
