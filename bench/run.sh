@@ -26,6 +26,8 @@ if [[ ! -x "$work/tools/bin/pip-sync" ]]; then
 fi
 uv="$work/tools/bin/uv"
 pip_sync="$work/tools/bin/pip-sync"
+# pkgm finds uv on PATH: make it the same binary the bare commands use, not a shim.
+export PATH="$work/tools/bin:$PATH"
 
 if [[ "${1:-}" == "--recompile" ]]; then
   "$uv" pip compile "$here/requirements.in" -o "$here/requirements.txt" --python-version 3.11 -q
@@ -55,16 +57,24 @@ cd "$work"
 state="$work/state.db"
 export PKGM_STATE="$state"
 
+echo "== a signing key for the benchmark manifests (signature checks are part of every plan)"
+if [[ ! -f "$work/bench.key" ]]; then
+  "$pkgm" keygen --out "$work/bench.key" | sed -n '/^\[\[key\]\]/,$p' > "$work/trust.toml"
+fi
+export PKGM_TRUST="$work/trust.toml"
+sign() { "$pkgm" sign "$1" --key "$work/bench.key" --expires 1d >/dev/null; }
+
 echo "== no-op: plan against an environment that already matches"
 write_manifest "$work/noop.yaml" "$work/noop-venv" pip
+sign "$work/noop.yaml"
 if [[ ! -x "$work/noop-venv/bin/python" ]]; then
-  "$pkgm" apply "$work/noop.yaml" --yes --allow-unsigned -q
+  "$pkgm" apply "$work/noop.yaml" --yes -q
 fi
-"$pkgm" plan "$work/noop.yaml" --allow-unsigned --detailed-exitcode -q >/dev/null
+"$pkgm" plan "$work/noop.yaml" --detailed-exitcode -q >/dev/null
 py="$work/noop-venv/bin/python"
 hyperfine --warmup 3 --min-runs 20 -N \
   --export-markdown "$results/noop.md" --export-json "$results/noop.json" \
-  -n "pkgm plan" "$pkgm plan $work/noop.yaml --allow-unsigned -q" \
+  -n "pkgm plan" "$pkgm plan $work/noop.yaml -q" \
   -n "uv pip sync --dry-run" "$uv pip sync --dry-run --offline --no-index --find-links $work/wheels --python $py $here/requirements.txt" \
   -n "pip-sync --dry-run" "$pip_sync --dry-run --python-executable $py --no-index --find-links $work/wheels $here/requirements.txt" \
   -n "pip list" "$py -m pip list --disable-pip-version-check"
@@ -78,25 +88,28 @@ for n in 100 300 1000; do
     python3 "$here/synthetic.py" "$venv" "$n" > "$work/synthetic-$n.yaml"
     touch "$venv/.complete"
   fi
+  sign "$work/synthetic-$n.yaml"
 done
 hyperfine --warmup 3 --min-runs 20 -N \
   --export-markdown "$results/scaling.md" --export-json "$results/scaling.json" \
-  -n "100" "$pkgm plan $work/synthetic-100.yaml --allow-unsigned -q" \
-  -n "300" "$pkgm plan $work/synthetic-300.yaml --allow-unsigned -q" \
-  -n "1000" "$pkgm plan $work/synthetic-1000.yaml --allow-unsigned -q"
+  -n "100" "$pkgm plan $work/synthetic-100.yaml -q" \
+  -n "300" "$pkgm plan $work/synthetic-300.yaml -q" \
+  -n "1000" "$pkgm plan $work/synthetic-1000.yaml -q"
 
 echo "== fresh apply: empty folder to a full environment, against the bare installers"
 write_manifest "$work/fresh-pip.yaml" "$work/fresh-venv" pip
 write_manifest "$work/fresh-uv.yaml" "$work/fresh-venv" uv
+sign "$work/fresh-pip.yaml"
+sign "$work/fresh-uv.yaml"
 # Warm uv's cache once so both uv runs install from it alike.
 "$uv" pip install --quiet --offline --no-index --find-links "$work/wheels" \
   --python "$py" -r "$here/requirements.txt"
 hyperfine --warmup 1 --runs "${FRESH_RUNS:-5}" \
   --prepare "rm -rf $work/fresh-venv $state $state-wal $state-shm" \
   --export-markdown "$results/fresh.md" --export-json "$results/fresh.json" \
-  -n "pkgm apply (pip)" "$pkgm apply $work/fresh-pip.yaml --yes --allow-unsigned -q" \
+  -n "pkgm apply (pip)" "$pkgm apply $work/fresh-pip.yaml --yes -q" \
   -n "venv + pip install -r" "python3 -m venv $work/fresh-venv && $work/fresh-venv/bin/python -m pip install --quiet --disable-pip-version-check --no-index --find-links $work/wheels -r $here/requirements.txt" \
-  -n "pkgm apply (uv)" "$pkgm apply $work/fresh-uv.yaml --yes --allow-unsigned -q" \
+  -n "pkgm apply (uv)" "$pkgm apply $work/fresh-uv.yaml --yes -q" \
   -n "venv + uv pip install" "python3 -m venv --without-pip $work/fresh-venv && $uv pip install --quiet --offline --no-index --find-links $work/wheels --python $work/fresh-venv/bin/python -r $here/requirements.txt"
 
 python3 "$here/summarise.py" "$results"

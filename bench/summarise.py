@@ -1,4 +1,8 @@
-"""Prints the benchmark ratios (from hyperfine's JSON exports) as a Markdown table."""
+"""Prints the benchmark ratios (from hyperfine's JSON exports) as Markdown tables.
+
+Wall-clock means are noisy on shared machines, so every table also gives CPU time
+(user + system), which other load disturbs far less.
+"""
 import json
 import pathlib
 import sys
@@ -6,34 +10,43 @@ import sys
 results = pathlib.Path(sys.argv[1])
 
 
-def means(name):
+def load(name):
     data = json.loads((results / f"{name}.json").read_text())
     return {run["command"]: run for run in data["results"]}
 
 
-def fmt(run):
-    return f"{run['mean'] * 1000:.1f} ms ± {run['stddev'] * 1000:.1f}"
+def cpu(run):
+    return run["user"] + run["system"]
 
 
-noop = means("noop")
-pkgm = noop["pkgm plan"]
-print("| no-op (92 installed, all declared) | mean | pkgm is faster by |")
-print("|---|---|---|")
+def ms(seconds):
+    return f"{seconds * 1000:.1f} ms"
+
+
+noop = load("noop")
+base = noop["pkgm plan"]
+print("| no-op plan, 92 installed | wall (median) | CPU | pkgm faster, wall | pkgm faster, CPU |")
+print("|---|---|---|---|---|")
 for command, run in noop.items():
-    ratio = "—" if command == "pkgm plan" else f"{run['mean'] / pkgm['mean']:.1f}×"
-    print(f"| `{command}` | {fmt(run)} | {ratio} |")
+    wall_ratio = "—" if run is base else f"{run['median'] / base['median']:.1f}×"
+    cpu_ratio = "—" if run is base else f"{cpu(run) / cpu(base):.1f}×"
+    print(f"| `{command}` | {ms(run['median'])} | {ms(cpu(run))} | {wall_ratio} | {cpu_ratio} |")
 
-scaling = means("scaling")
-print("\n| `pkgm plan` over N distributions | mean | per distribution |")
-print("|---|---|---|")
+scaling = load("scaling")
+print("\n| `pkgm plan` over N distributions | wall (median) | CPU | CPU added per distribution since the previous row |")
+print("|---|---|---|---|")
+previous = None
 for command, run in scaling.items():
-    print(f"| {command} | {fmt(run)} | {run['mean'] * 1e6 / int(command):.1f} µs |")
+    count = int(command)
+    marginal = "—" if previous is None else f"{(cpu(run) - cpu(previous[1])) * 1e6 / (count - previous[0]):.1f} µs"
+    print(f"| {count} | {ms(run['median'])} | {ms(cpu(run))} | {marginal} |")
+    previous = (count, run)
 
-fresh = means("fresh")
-print("\n| fresh apply (92 distributions) | mean | pkgm overhead |")
-print("|---|---|---|")
+fresh = load("fresh")
 pairs = {"pkgm apply (pip)": "venv + pip install -r", "pkgm apply (uv)": "venv + uv pip install"}
+print("\n| fresh apply, 92 distributions | wall (median) | pkgm overhead vs the bare installer |")
+print("|---|---|---|")
 for command, run in fresh.items():
     bare = pairs.get(command)
-    overhead = f"{(run['mean'] / fresh[bare]['mean'] - 1) * 100:+.1f}%" if bare else "—"
-    print(f"| `{command}` | {fmt(run)} | {overhead} |")
+    overhead = f"{(run['median'] / fresh[bare]['median'] - 1) * 100:+.1f}%" if bare else "—"
+    print(f"| `{command}` | {ms(run['median'])} | {overhead} |")

@@ -74,10 +74,35 @@ pub enum Command {
     Status(OutputArgs),
     /// Recorded runs, or one run in full
     History(HistoryArgs),
+    /// Scaffold a signed manifest, a key pair and a trust entry, ready to plan
+    Init(InitArgs),
+    /// Write a new key pair: the private key (PKCS#8 PEM, mode 0600) and KEY.pub
+    Keygen(KeygenArgs),
+    /// Sign a manifest: writes MANIFEST.sig
+    Sign(SignArgs),
+    /// Check a manifest's signature: who signed which revision, until when, and whether apply
+    /// would accept it now
+    Verify(VerifyArgs),
     /// Print a JSON Schema (the files under `schemas/` are exactly this output)
     Schema(SchemaArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
+    /// Install packages into an environment (needs a maintainer session; recorded)
+    Install(PackagesArgs),
+    /// Upgrade installed packages (needs a maintainer session; recorded)
+    Upgrade(PackagesArgs),
+    /// Remove installed packages (needs a maintainer session; recorded)
+    Uninstall(PackagesArgs),
+    /// Log in with a password from the user store; saves a session token
+    Login(LoginArgs),
+    /// Delete the saved session token
+    Logout,
+    /// Show who is logged in, with which role, until when
+    Whoami(OutputArgs),
+    /// Accounts in the user store
+    Users(UsersArgs),
+    /// Read a password (no echo) and print an argon2id PHC string for `password_hash`
+    HashPassword(HashPasswordArgs),
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +131,12 @@ pub struct PlanArgs {
     /// Exit 0 when in sync, 2 when there are changes, 1 on error
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Refuse a manifest without a valid signature, as apply does
+    #[arg(long, conflicts_with = "allow_unsigned")]
+    pub require_signature: bool,
+    /// Also show a unified diff of the manifest against the last applied one
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Args)]
@@ -153,12 +184,135 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PackagesArgs {
+    /// Packages, optionally with extras and a specifier: `requests==2.32.3`, `flask[async]`
+    #[arg(value_name = "PKG", required = true)]
+    pub packages: Vec<String>,
+    /// Act on this manifest's environment (its `environment:` and index settings)
+    #[arg(long, value_name = "MANIFEST", conflicts_with = "python")]
+    pub manifest: Option<PathBuf>,
+    /// Act on this interpreter's environment instead
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// How long to wait for an apply or another change on the same state to finish
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The account to log in as (default: `$USER`)
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the password from the first line of stdin instead of prompting
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// How long the session lasts (at most 24h)
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub ttl: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: UsersCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Every account (admin only)
+    List(OutputArgs),
+    /// One account (yourself, or anyone as admin)
+    Show(UsersShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UsersShowArgs {
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HashPasswordArgs {
+    /// Read the password from the first line of stdin instead of prompting twice
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Show this run in full
     pub id: Option<i64>,
     /// How many runs to list
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder for the manifest (created when missing)
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// The manifest's `metadata.name` (default: from the folder's name)
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlgorithm {
+    Ed25519,
+    Es256,
+    Rs256,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the private key; the public key goes to KEY.pub. Never overwritten
+    #[arg(long, value_name = "KEY")]
+    pub out: PathBuf,
+    /// The key type (Ed25519 signs as EdDSA, ES256 is P-256, RS256 is RSA 3072)
+    #[arg(long, value_enum, default_value_t = KeyAlgorithm::Ed25519)]
+    pub algorithm: KeyAlgorithm,
+    /// The key id for the printed trust entry (default: the file name without extension)
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    Packages,
+    Users,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The manifest to sign
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    /// The private key (PKCS#8 PEM from `pkgm keygen`)
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The key id under which the trust file lists the public key (default: the key file's
+    /// name without extension, as `keygen` chose it)
+    #[arg(long, value_name = "ID")]
+    pub kid: Option<String>,
+    /// How long the signature stays valid
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
+    pub expires: Duration,
+    /// What the signature covers (default: the sections the manifest has)
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub scope: Vec<ScopeArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The manifest whose signature (MANIFEST.sig) to check
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
 }

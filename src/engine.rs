@@ -1,13 +1,16 @@
 //! Applies a manifest through small traits: create the venv, one install call, one removal
-//! call (planned from the re-inspected environment), then check that every declaration holds.
+//! call (planned from the re-inspected environment), check that every declaration holds,
+//! then write the user changes (one transaction, behind `Accounts`).
 
 use pep508_rs::MarkerEnvironment;
 
+use crate::core::account::Account;
 use crate::core::installed::InstalledSet;
 use crate::core::manifest::{Manifest, Target};
 use crate::core::names::PackageName;
-use crate::core::plan::Plan;
+use crate::core::plan::{Plan, UserChange};
 use crate::core::planner::{plan_packages, Observed};
+use crate::core::user_planner::{plan_users, LastAdminError};
 
 /// An inspected environment.
 #[derive(Debug, Clone)]
@@ -26,6 +29,13 @@ pub trait Environment {
     fn remove(&mut self, names: &[PackageName]) -> anyhow::Result<()>;
 }
 
+/// The account store. Implemented over SQLite in `commands`, and by fakes in tests.
+pub trait Accounts {
+    /// Re-plans the manifest's users against the store and writes every change in one
+    /// transaction, or none; returns what changed.
+    fn apply_users(&mut self, manifest: &Manifest) -> anyhow::Result<Vec<UserChange>>;
+}
+
 /// Where a run is; journaled before each step so an interruption says where it stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -33,6 +43,7 @@ pub enum Step {
     Install(usize),
     Remove(usize),
     Verify,
+    Users,
 }
 
 impl Step {
@@ -42,6 +53,7 @@ impl Step {
             Self::Install(_) => "install",
             Self::Remove(_) => "remove",
             Self::Verify => "verify",
+            Self::Users => "users",
         }
     }
 }
@@ -64,11 +76,26 @@ pub fn plan(manifest: &Manifest, observation: Option<&Observation>) -> Plan {
     plan_packages(&manifest.environment, &manifest.packages, observed)
 }
 
-/// A finished apply: the environment before and after.
+/// The whole plan: packages from the observation, and users (when the manifest has a
+/// `users:` section) from the stored accounts.
+pub fn plan_with_users(
+    manifest: &Manifest,
+    observation: Option<&Observation>,
+    accounts: &[Account],
+) -> Result<Plan, LastAdminError> {
+    let mut plan = plan(manifest, observation);
+    if manifest.declares_users {
+        plan.users = plan_users(&manifest.users, accounts)?;
+    }
+    Ok(plan)
+}
+
+/// A finished apply: the environment before and after, and the accounts changed.
 #[derive(Debug)]
 pub struct Report {
     pub before: InstalledSet,
     pub after: InstalledSet,
+    pub users: Vec<UserChange>,
 }
 
 /// A failed apply: where, why, and what the environment looked like afterwards.
@@ -87,6 +114,7 @@ pub fn apply(
     manifest: &Manifest,
     environment: &mut dyn Environment,
     journal: &mut dyn Journal,
+    accounts: &mut dyn Accounts,
 ) -> Result<Report, Box<Failure>> {
     let mut run = Run {
         manifest,
@@ -143,9 +171,20 @@ pub fn apply(
             remaining: Some(remaining),
         }));
     }
+    // Users come last, so a failed package step leaves the accounts as they were.
+    let mut users = Vec::new();
+    if manifest.declares_users {
+        run.journal
+            .step(Step::Users)
+            .map_err(|error| run.failure(Step::Users, error))?;
+        users = accounts
+            .apply_users(manifest)
+            .map_err(|error| run.failure(Step::Users, error))?;
+    }
     Ok(Report {
         before: run.before,
         after: after.installed,
+        users,
     })
 }
 

@@ -98,6 +98,31 @@ impl Journal for Steps {
     }
 }
 
+/// Accounts that record being asked, and may fail.
+#[derive(Default)]
+struct NoUsers;
+
+impl Accounts for NoUsers {
+    fn apply_users(&mut self, _: &Manifest) -> anyhow::Result<Vec<UserChange>> {
+        anyhow::bail!("a manifest without `users:` must not reach the account store")
+    }
+}
+
+struct FakeAccounts {
+    calls: usize,
+    fail: bool,
+}
+
+impl Accounts for FakeAccounts {
+    fn apply_users(&mut self, _: &Manifest) -> anyhow::Result<Vec<UserChange>> {
+        self.calls += 1;
+        if self.fail {
+            anyhow::bail!("refusing a plan that leaves no admin");
+        }
+        Ok(Vec::new())
+    }
+}
+
 fn manifest(packages: &str) -> Manifest {
     let text = format!(
         "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: t, revision: 1}}\n\
@@ -120,7 +145,13 @@ fn index() -> Vec<InstalledDist> {
 fn a_new_venv_is_created_filled_and_verified() {
     let mut environment = FakeEnvironment::new(index(), None);
     let mut steps = Steps::default();
-    let report = apply(&manifest("app: \"==1.0\""), &mut environment, &mut steps).unwrap();
+    let report = apply(
+        &manifest("app: \"==1.0\""),
+        &mut environment,
+        &mut steps,
+        &mut NoUsers,
+    )
+    .unwrap();
     assert_eq!(environment.calls, ["create", "install app==1.0"]);
     assert_eq!(steps.0, ["create-venv", "install", "verify"]);
     assert_eq!(report.after.dists.len(), 3);
@@ -136,7 +167,13 @@ fn removals_are_planned_after_installs_so_new_dependencies_stay() {
     ];
     let mut environment = FakeEnvironment::new(index(), Some(installed));
     let mut steps = Steps::default();
-    apply(&manifest("app: \">=2\""), &mut environment, &mut steps).unwrap();
+    apply(
+        &manifest("app: \">=2\""),
+        &mut environment,
+        &mut steps,
+        &mut NoUsers,
+    )
+    .unwrap();
     assert_eq!(environment.calls, ["install app>=2", "remove stray"]);
     let after = environment.installed.unwrap();
     assert!(after.get(&"newdep".parse().unwrap()).is_some());
@@ -151,6 +188,7 @@ fn a_failed_install_reports_the_step_and_what_remains() {
         &manifest("app: \"*\""),
         &mut environment,
         &mut Steps::default(),
+        &mut NoUsers,
     )
     .unwrap_err();
     assert_eq!(failure.step, Step::Install(1));
@@ -186,6 +224,7 @@ fn an_environment_that_does_not_converge_fails_verification() {
         &manifest("app: \"*\""),
         &mut Stubborn,
         &mut Steps::default(),
+        &mut NoUsers,
     )
     .unwrap_err();
     assert_eq!(failure.step, Step::Verify);
@@ -203,7 +242,50 @@ fn a_satisfied_environment_runs_no_installer() {
         &manifest("lib: \"*\""),
         &mut environment,
         &mut Steps::default(),
+        &mut NoUsers,
     )
     .unwrap();
     assert!(environment.calls.is_empty());
+}
+
+#[test]
+fn users_are_written_after_the_packages_converge() {
+    let text = "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {name: t, revision: 1}\n\
+                packages: {lib: \"*\"}\nusers: {}\n";
+    let manifest = parse_manifest(Path::new("m.yaml"), text.as_bytes()).unwrap();
+    let installed = vec![dist("pip", "24.0", &[])];
+    let mut accounts = FakeAccounts {
+        calls: 0,
+        fail: false,
+    };
+    let mut steps = Steps::default();
+    let mut environment = FakeEnvironment::new(index(), Some(installed.clone()));
+    apply(&manifest, &mut environment, &mut steps, &mut accounts).unwrap();
+    assert_eq!(steps.0, ["install", "verify", "users"]);
+    assert_eq!(accounts.calls, 1);
+
+    let mut failing = FakeEnvironment::new(index(), Some(installed.clone()));
+    failing.fail_install = true;
+    apply(
+        &manifest,
+        &mut failing,
+        &mut Steps::default(),
+        &mut accounts,
+    )
+    .unwrap_err();
+    assert_eq!(
+        accounts.calls, 1,
+        "a failed package step leaves the accounts alone"
+    );
+
+    accounts.fail = true;
+    let mut environment = FakeEnvironment::new(index(), Some(installed));
+    let failure = apply(
+        &manifest,
+        &mut environment,
+        &mut Steps::default(),
+        &mut accounts,
+    )
+    .unwrap_err();
+    assert_eq!(failure.step, Step::Users);
 }

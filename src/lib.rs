@@ -10,6 +10,7 @@ pub mod effects;
 pub mod engine;
 pub mod logging;
 pub mod render;
+pub mod render_diff;
 pub mod schema;
 pub mod watch_report;
 

@@ -5,7 +5,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use anstyle::{AnsiColor, Style};
 use serde_json::{json, Value};
 
-use crate::core::plan::{EnvironmentChange, PackageAction, PackageChange, Plan, UserAction};
+use crate::core::plan::{
+    EnvironmentChange, PackageAction, PackageChange, Plan, UserAction, UserChange,
+};
 
 /// Which manifest a plan is for, as shown above it and in the JSON document.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -14,6 +16,27 @@ pub struct ManifestHeader {
     pub revision: u64,
     pub sha256: String,
     pub signed_by: Option<String>,
+    /// Shown in the title and as the document's `signature`; `None` for commands that take
+    /// no manifest signature (imperative changes).
+    #[serde(skip)]
+    pub signature: Option<SignatureState>,
+}
+
+/// Whether the manifest's signature was accepted, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum SignatureState {
+    Valid {
+        kid: String,
+    },
+    /// No signature file.
+    Missing {
+        problem: String,
+    },
+    /// A signature that was not accepted (tampered, expired, rollback, unknown key, ...).
+    Refused {
+        problem: String,
+    },
 }
 
 const GREEN: Style = AnsiColor::Green.on_default();
@@ -39,9 +62,10 @@ fn symbol(action: PackageAction) -> (Style, &'static str) {
 
 /// The plan as a person reads it. Styles are stripped later when output is not a terminal.
 pub fn plan_text(header: &ManifestHeader, plan: &Plan) -> String {
-    let signer = match &header.signed_by {
-        Some(kid) => format!("signed by `{kid}`"),
-        None => "unsigned".to_string(),
+    let signer = match (&header.signed_by, &header.signature) {
+        (Some(kid), _) => format!("signed by `{kid}`"),
+        (None, Some(SignatureState::Refused { .. })) => "signature not accepted".to_string(),
+        (None, _) => "unsigned".to_string(),
     };
     let title = format!("`{}` revision {} ({signer})", header.name, header.revision);
     if plan.is_empty() {
@@ -86,11 +110,15 @@ pub fn plan_text(header: &ManifestHeader, plan: &Plan) -> String {
             UserAction::Update => (YELLOW, "~", "update"),
             UserAction::Delete => (RED, "-", "delete"),
         };
+        let fields = if change.fields.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", change.fields.join(", "))
+        };
         out.push_str(&format!(
-            "  {} user {} {verb} ({})\n",
+            "  {} user {} {verb}{fields}\n",
             paint(style, mark),
             paint(BOLD, change.name.as_str()),
-            change.fields.join(", ")
         ));
     }
     out.push('\n');
@@ -119,19 +147,24 @@ fn versions(change: &PackageChange) -> String {
 /// `Plan: 1 to install, 2 to upgrade, ...`, naming only the non-zero counts.
 pub fn summary_line(plan: &Plan) -> String {
     let summary = plan.summary();
+    // Package counts read "2 to install"; user counts name their noun: "2 users to create".
     let parts: Vec<String> = [
-        (summary.install, "to install"),
-        (summary.upgrade, "to upgrade"),
-        (summary.downgrade, "to downgrade"),
-        (summary.change, "to change"),
-        (summary.remove, "to remove"),
-        (summary.create, "user to create"),
-        (summary.update, "user to update"),
-        (summary.delete, "user to delete"),
+        (summary.install, "", "to install"),
+        (summary.upgrade, "", "to upgrade"),
+        (summary.downgrade, "", "to downgrade"),
+        (summary.change, "", "to change"),
+        (summary.remove, "", "to remove"),
+        (summary.create, "user", "to create"),
+        (summary.update, "user", "to update"),
+        (summary.delete, "user", "to delete"),
     ]
     .into_iter()
-    .filter(|(count, _)| *count > 0)
-    .map(|(count, what)| format!("{count} {what}"))
+    .filter(|(count, _, _)| *count > 0)
+    .map(|(count, noun, what)| match (noun, count) {
+        ("", _) => format!("{count} {what}"),
+        (noun, 1) => format!("1 {noun} {what}"),
+        (noun, _) => format!("{count} {noun}s {what}"),
+    })
     .collect();
     let environment = if plan.environment.is_some() {
         "a virtual environment to create"
@@ -182,20 +215,32 @@ pub fn plan_json(header: &ManifestHeader, plan: &Plan) -> Value {
         }
         changes.push(value);
     }
-    for change in &plan.users {
-        changes.push(json!({
-            "kind": "user",
-            "action": change.action,
-            "name": change.name.as_str(),
-            "fields": change.fields,
-        }));
-    }
-    json!({
+    changes.extend(user_changes_json(&plan.users));
+    let mut document = json!({
         "format_version": 1,
         "manifest": header,
         "changes": changes,
         "summary": plan.summary(),
-    })
+    });
+    if let Some(signature) = &header.signature {
+        document["signature"] = json!(signature);
+    }
+    document
+}
+
+/// User changes as in the plan document: names and fields, never values.
+pub fn user_changes_json(users: &[UserChange]) -> Vec<Value> {
+    users
+        .iter()
+        .map(|change| {
+            json!({
+                "kind": "user",
+                "action": change.action,
+                "name": change.name.as_str(),
+                "fields": change.fields,
+            })
+        })
+        .collect()
 }
 
 /// An RFC 3339 UTC time from milliseconds since the epoch.

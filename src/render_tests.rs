@@ -25,6 +25,7 @@ fn change(
 
 fn header() -> ManifestHeader {
     ManifestHeader {
+        signature: None,
         name: "analytics".into(),
         revision: 7,
         sha256: "ab12".into(),
@@ -102,4 +103,41 @@ fn times_and_durations_are_readable() {
     assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
     assert_eq!(duration(340), "340ms");
     assert_eq!(duration(1250), "1.2s");
+}
+
+#[test]
+fn user_changes_name_fields_never_values() {
+    use crate::core::plan::UserChange;
+    use crate::core::user_spec::UserName;
+    let user = |action, name: &str, fields: Vec<&'static str>| UserChange {
+        action,
+        name: UserName::parse(name).unwrap(),
+        fields,
+    };
+    let plan = Plan {
+        users: vec![
+            user(
+                UserAction::Create,
+                "alice",
+                vec!["email", "role", "password"],
+            ),
+            user(UserAction::Create, "bob", vec!["email", "role", "password"]),
+            user(UserAction::Update, "carol", vec!["password"]),
+            user(UserAction::Delete, "dave", vec![]),
+        ],
+        ..Plan::default()
+    };
+    assert_eq!(
+        plain(&plan_text(&header(), &plan)),
+        "pkgm will make these changes for `analytics` revision 7 (signed by `ops-2026`):\n\n\
+         \x20 + user alice create (email, role, password)\n\
+         \x20 + user bob create (email, role, password)\n\
+         \x20 ~ user carol update (password)\n\
+         \x20 - user dave delete\n\n\
+         Plan: 2 users to create, 1 user to update, 1 user to delete.\n"
+    );
+    let document = plan_json(&header(), &plan);
+    assert_eq!(document["changes"][2]["kind"], "user");
+    assert_eq!(document["changes"][2]["fields"], json!(["password"]));
+    assert_eq!(document["summary"]["create"], 2);
 }

@@ -167,11 +167,27 @@ pub fn plan_schema() -> Value {
                     ]
                 }
             },
+            "signature": {
+                "description": "Whether the manifest's signature was accepted; `problem` says why not.",
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["state"],
+                "properties": {
+                    "state": { "enum": ["valid", "missing", "refused"] },
+                    "kid": { "type": "string" },
+                    "problem": { "type": "string" }
+                }
+            },
+            "manifest_diff": {
+                "description": "With `--diff`: a unified diff of the manifest against the last applied one.",
+                "type": "string"
+            },
             "summary": {
                 "type": "object",
                 "additionalProperties": false,
-                "required": ["install", "upgrade", "downgrade", "change", "remove", "create", "update", "delete"],
+                "required": ["venv", "install", "upgrade", "downgrade", "change", "remove", "create", "update", "delete"],
                 "properties": {
+                    "venv": { "type": "integer", "minimum": 0, "maximum": 1 },
                     "install": count, "upgrade": count, "downgrade": count, "change": count,
                     "remove": count, "create": count, "update": count, "delete": count
                 }

@@ -9,6 +9,7 @@ fn header(signed_by: Option<&str>) -> ManifestHeader {
         revision: 4,
         sha256: "ab12".into(),
         signed_by: signed_by.map(String::from),
+        signature: None,
     }
 }
 

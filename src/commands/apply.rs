@@ -9,23 +9,34 @@ use serde_json::json;
 
 use crate::cli::{ApplyArgs, OutputFormat};
 use crate::effects::progress::{Progress, Verbosity};
-use crate::effects::store::Store;
 use crate::render;
 
-use super::authenticity::authenticate;
+use super::authenticity::{authenticate, recheck_rollback, Policy};
 use super::live_environment::plural;
-use super::manifest_file::ManifestFile;
 use super::reconcile::{reconcile, Cycle};
-use super::{print, print_json, Settings};
+use super::state_store::StateStore;
+use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let file = ManifestFile::load(&args.manifest.manifest)?;
-    let authenticity = authenticate(&file, args.manifest.allow_unsigned)?;
-    let store = Store::open(&settings.state)?;
+    let state = StateStore::new(&settings.state, true);
+    let policy = if args.manifest.allow_unsigned {
+        Policy::AllowUnsigned
+    } else {
+        Policy::Require
+    };
+    let (file, authenticity) = authenticate(
+        settings,
+        &args.manifest.manifest,
+        policy,
+        &state,
+        "apply",
+        now_ms(),
+    )?;
+    let store = state.open()?;
     let progress = Progress::new(settings.verbosity);
     let cycle = Cycle {
         state: &settings.state,
-        store: &store,
+        store,
         lock_timeout: args.lock_timeout,
         progress: &progress,
         command: format!("pkgm apply {}", file.path.display()),
@@ -33,6 +44,8 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let text_output = args.output.output == OutputFormat::Text;
     let outcome = reconcile(&cycle, &file, &authenticity, |header, plan| {
+        // Under the lock: another apply may have moved the rollback mark while this one waited.
+        recheck_rollback(store, &file, &authenticity, "apply", now_ms())?;
         if text_output && (settings.verbosity != Verbosity::Quiet || !args.yes) {
             print(&render::plan_text(header, plan))?;
         }
@@ -50,13 +63,20 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 "outcome": "succeeded",
                 "plan": render::plan_json(header, &outcome.plan),
                 "changed": outcome.changed,
+                "users": render::user_changes_json(&outcome.users),
                 "duration_ms": outcome.duration_ms,
             }))?,
-            OutputFormat::Text if settings.verbosity != Verbosity::Quiet => print(&format!(
-                "Apply complete: {} changed in {} (run {run_id}).\n",
-                plural(outcome.changed.len(), "package"),
-                render::duration(outcome.duration_ms)
-            ))?,
+            OutputFormat::Text if settings.verbosity != Verbosity::Quiet => {
+                let users = match outcome.users.len() {
+                    0 => String::new(),
+                    count => format!(" and {}", plural(count, "user")),
+                };
+                print(&format!(
+                    "Apply complete: {}{users} changed in {} (run {run_id}).\n",
+                    plural(outcome.changed.len(), "package"),
+                    render::duration(outcome.duration_ms)
+                ))?
+            }
             OutputFormat::Text => {}
         }
         return Ok(ExitCode::SUCCESS);

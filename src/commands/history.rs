@@ -2,17 +2,33 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
 use crate::cli::{HistoryArgs, OutputFormat};
 use crate::effects::store::{RunRecord, Store};
 use crate::render;
+use crate::render_diff::{manifest_diff, Earlier};
 
+use super::state_store::StateStore;
 use super::{print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&settings.state)?;
+    // Reading must not create a state database where there is none.
+    let state = StateStore::new(&settings.state, false);
+    let Some(store) = state.get()? else {
+        if let Some(id) = args.id {
+            bail!(
+                "there is no run {id}: the state `{}` does not exist",
+                settings.state.display()
+            );
+        }
+        match args.output.output {
+            OutputFormat::Json => print_json(&json!([]))?,
+            OutputFormat::Text => print(&list_text(&[]))?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
     match args.id {
         Some(id) => {
             let run = store.run(id)?.with_context(|| {
@@ -20,7 +36,11 @@ pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> 
             })?;
             match args.output.output {
                 OutputFormat::Json => print_json(&detail_json(&run))?,
-                OutputFormat::Text => print(&detail_text(&run))?,
+                OutputFormat::Text => print(&format!(
+                    "{}{}",
+                    detail_text(&run),
+                    manifest_changes(store, &run)?
+                ))?,
             }
         }
         None => {
@@ -46,7 +66,7 @@ fn list_text(runs: &[RunRecord]) -> String {
     let mut text = String::new();
     for run in runs {
         text.push_str(&format!(
-            "{:>4}  {}  {:<7} {:<20} rev {:<5} {:<11} {:>7}{}{}\n",
+            "{:>4}  {}  {:<7} {:<20} rev {:<5} {:<11} {:>7}{}{}{}\n",
             run.id,
             render::timestamp(run.started_at_ms),
             run.command,
@@ -55,6 +75,9 @@ fn list_text(runs: &[RunRecord]) -> String {
             run.status.as_str(),
             duration(run),
             if run.unsigned { "  unsigned" } else { "" },
+            run.actor
+                .as_deref()
+                .map_or(String::new(), |actor| format!("  by `{actor}`")),
             run.step
                 .as_deref()
                 .filter(|_| run.status.as_str() != "succeeded")
@@ -62,6 +85,32 @@ fn list_text(runs: &[RunRecord]) -> String {
         ));
     }
     text
+}
+
+/// What the run's manifest changed since the last successful apply before it.
+fn manifest_changes(store: &Store, run: &RunRecord) -> anyhow::Result<String> {
+    let (Some(name), Some(bytes)) = (&run.manifest_name, store.run_manifest(run.id)?) else {
+        return Ok(String::new());
+    };
+    let earlier = store.applied_manifest_before(name, run.id)?;
+    let earlier = earlier.as_ref().map(|earlier| Earlier {
+        bytes: &earlier.bytes,
+        label: format!(
+            "{name} revision {} (run {}, applied {})",
+            earlier.revision,
+            earlier.run_id,
+            render::timestamp(earlier.finished_at_ms)
+        ),
+    });
+    let current = format!(
+        "{name} revision {} (run {})",
+        run.revision.map_or("?".into(), |r| r.to_string()),
+        run.id
+    );
+    Ok(format!(
+        "  manifest\n{}",
+        manifest_diff(earlier, &bytes, &current)
+    ))
 }
 
 fn detail_json(run: &RunRecord) -> Value {
@@ -95,6 +144,9 @@ fn detail_text(run: &RunRecord) -> String {
         (Some(kid), _) => text.push_str(&format!("  signed by `{kid}`\n")),
         (None, true) => text.push_str("  unsigned (--allow-unsigned)\n"),
         (None, false) => {}
+    }
+    if let Some(actor) = &run.actor {
+        text.push_str(&format!("  by       `{actor}`\n"));
     }
     if let Some(sha) = &run.sha256 {
         text.push_str(&format!("  sha256   {sha}\n"));

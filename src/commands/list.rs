@@ -1,4 +1,5 @@
 //! `pkgm list`: installed packages with versions, marked declared, dependency or undeclared.
+//! Needs a login session (any role) once the store has accounts.
 
 use std::process::ExitCode;
 
@@ -10,15 +11,19 @@ use crate::core::dependencies::closure;
 use crate::core::installed::InstalledSet;
 use crate::core::manifest::{EnvironmentSpec, Manifest};
 use crate::core::package_spec::PackageDecl;
+use crate::core::roles::Action;
 use crate::effects::store::Store;
 use crate::effects::target::PythonTarget;
 use crate::engine::Observation;
 
 use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
-use super::{print, print_json, Settings};
+use super::session_gate::require_session_if_accounts;
+use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open(&settings.state)?;
+    require_session_if_accounts(&store, Action::List, now_ms())?;
     let manifest = match (&args.manifest, &args.python) {
         (Some(path), _) => Some(ManifestFile::load(path)?.manifest),
         (None, Some(_)) => None,
@@ -34,7 +39,6 @@ pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
         }
         (None, None) => bail!("`pkgm list` needs an environment"),
     };
-    let store = Store::open(&settings.state)?;
     let Some(observation) = observe(&target, &store)? else {
         bail!(
             "the environment `{}` does not exist yet\nhint: run `pkgm apply` to create it",

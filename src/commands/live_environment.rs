@@ -14,27 +14,30 @@ pub struct LiveEnvironment<'a> {
     pub manifest: &'a Manifest,
     pub store: &'a Store,
     pub progress: &'a Progress,
+    installer: Installer,
 }
 
 impl<'a> LiveEnvironment<'a> {
+    /// Locates the target and its installer up front, so a missing `uv` is reported
+    /// before anything (even the venv) is created.
     pub fn new(
         manifest: &'a Manifest,
         store: &'a Store,
         progress: &'a Progress,
     ) -> anyhow::Result<Self> {
+        let target = PythonTarget::locate(&manifest.environment)?;
+        let installer = Installer::new(&manifest.environment, target.python())?;
         Ok(Self {
-            target: PythonTarget::locate(&manifest.environment)?,
+            target,
             manifest,
             store,
             progress,
+            installer,
         })
     }
 
-    fn installer(&self) -> anyhow::Result<Installer> {
-        Ok(Installer::new(
-            &self.manifest.environment,
-            self.target.python(),
-        )?)
+    fn installer(&self) -> anyhow::Result<&Installer> {
+        Ok(&self.installer)
     }
 }
 
@@ -69,10 +72,10 @@ impl Environment for LiveEnvironment<'_> {
     fn install(&mut self, requirements: &[String]) -> anyhow::Result<()> {
         let installer = self.installer()?;
         self.progress.step(&format!(
-            "installing {} with {}: {}",
+            "installing {} with {}{}",
             plural(requirements.len(), "package"),
             installer.kind().as_str(),
-            requirements.join(" ")
+            listing(requirements)
         ));
         installer.install(requirements, self.progress.echo())?;
         Ok(())
@@ -80,15 +83,24 @@ impl Environment for LiveEnvironment<'_> {
 
     fn remove(&mut self, names: &[PackageName]) -> anyhow::Result<()> {
         let installer = self.installer()?;
-        let listed: Vec<&str> = names.iter().map(|name| name.as_ref()).collect();
+        let listed: Vec<String> = names.iter().map(ToString::to_string).collect();
         self.progress.step(&format!(
-            "removing {} with {}: {}",
+            "removing {} with {}{}",
             plural(names.len(), "package"),
             installer.kind().as_str(),
-            listed.join(" ")
+            listing(&listed)
         ));
         installer.uninstall(names, self.progress.echo())?;
         Ok(())
+    }
+}
+
+/// `: a b c` for a few items; nothing for many (the plan above already lists them).
+fn listing(items: &[String]) -> String {
+    if items.len() > 5 {
+        String::new()
+    } else {
+        format!(": {}", items.join(" "))
     }
 }
 

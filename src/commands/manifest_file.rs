@@ -1,7 +1,6 @@
 //! Reading a manifest file: size cap before reading, digest of the exact bytes, parsing,
 //! and resolving its relative paths against its folder.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -9,7 +8,10 @@ use sha2::{Digest, Sha256};
 
 use crate::core::manifest::{Manifest, MAX_MANIFEST_BYTES};
 use crate::core::manifest_parse::parse_manifest;
+use crate::effects::bounded_read::read_bounded;
 use crate::render::ManifestHeader;
+
+use super::authenticity::Authenticity;
 
 /// A manifest as read from disk.
 #[derive(Debug, Clone)]
@@ -24,12 +26,17 @@ pub struct ManifestFile {
 
 impl ManifestFile {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let file = std::fs::File::open(path)
-            .with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
-        let mut bytes = Vec::new();
-        file.take(MAX_MANIFEST_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
+        Self::from_bytes(path, Self::read_bytes(path)?)
+    }
+
+    /// The exact bytes, refused unread past the size cap.
+    pub fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
+        read_bounded(path, MAX_MANIFEST_BYTES)
+            .with_context(|| format!("cannot read the manifest `{}`", path.display()))
+    }
+
+    /// Parses bytes already read (and, when signed, already verified).
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> anyhow::Result<Self> {
         let mut manifest = parse_manifest(path, &bytes)?;
         let folder = absolute_parent(path)?;
         manifest.environment = manifest.environment.resolved(&folder);
@@ -42,12 +49,13 @@ impl ManifestFile {
         })
     }
 
-    pub fn header(&self, signed_by: Option<String>) -> ManifestHeader {
+    pub fn header(&self, authenticity: &Authenticity) -> ManifestHeader {
         ManifestHeader {
+            signature: Some(authenticity.state()),
             name: self.manifest.name.to_string(),
             revision: self.manifest.revision,
             sha256: self.sha256.clone(),
-            signed_by,
+            signed_by: authenticity.signed_by(),
         }
     }
 
@@ -58,7 +66,7 @@ impl ManifestFile {
     }
 }
 
-fn absolute_parent(path: &Path) -> anyhow::Result<PathBuf> {
+pub fn absolute_parent(path: &Path) -> anyhow::Result<PathBuf> {
     let parent = path.parent().unwrap_or(Path::new(""));
     if parent.is_absolute() {
         return Ok(parent.to_path_buf());

@@ -1,24 +1,40 @@
 //! One file per command: orchestration only. Commands never call each other; shared steps
-//! live in `manifest_file`, `authenticity` and `live_environment`.
+//! live in `manifest_file`, `authenticity`, `live_environment`, `session_gate` and
+//! `package_request`.
 
 mod apply;
 mod authenticity;
 mod completions;
+mod hash_password;
 mod history;
+mod init;
+mod install;
+mod keygen;
 mod list;
 mod live_environment;
+mod login;
+mod logout;
 mod manifest_file;
+mod package_request;
 mod plan;
 mod reconcile;
 mod schema;
+mod session_gate;
+mod sign;
+mod signing;
+mod state_store;
 mod status;
+mod uninstall;
+mod upgrade;
+mod users;
+mod verify;
 mod watch;
 mod watch_cycle;
+mod whoami;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, LogFormat};
 use crate::effects::progress::Verbosity;
@@ -78,16 +94,27 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&settings, &args),
         Command::Status(args) => status::run(&settings, &args),
         Command::History(args) => history::run(&settings, &args),
+        Command::Init(args) => init::run(&settings, &args),
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Sign(args) => sign::run(&args),
+        Command::Verify(args) => verify::run(&settings, &args),
         Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Install(args) => install::run(&settings, &args),
+        Command::Upgrade(args) => upgrade::run(&settings, &args),
+        Command::Uninstall(args) => uninstall::run(&settings, &args),
+        Command::Login(args) => login::run(&settings, &args),
+        Command::Logout => logout::run(),
+        Command::Whoami(args) => whoami::run(&settings, &args),
+        Command::Users(args) => users::run(&settings, &args),
+        Command::HashPassword(args) => hash_password::run(&args),
     }
 }
 
-/// Milliseconds since the epoch: the one clock reading commands pass down.
+/// Milliseconds since the epoch: the one clock reading commands pass down (see
+/// `effects::clock` for the test hook).
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_millis() as i64)
+    crate::effects::clock::now_ms()
 }
 
 /// Writes to stdout, styled when stdout is a terminal that wants colour.

@@ -4,40 +4,91 @@
 use std::process::ExitCode;
 
 use crate::cli::{OutputFormat, PlanArgs};
+use crate::effects::installer::Installer;
 use crate::effects::store::{NewRun, Store};
 use crate::effects::target::PythonTarget;
 use crate::engine;
 use crate::render;
+use crate::render_diff::{manifest_diff, Earlier};
 
-use super::authenticity::authenticate;
+use super::authenticity::{authenticate, signature_line, Policy};
 use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
+use super::reconcile::stored_accounts;
+use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
 
+/// The manifest against the last one applied under its name.
+fn manifest_diff_text(store: &Store, file: &ManifestFile) -> anyhow::Result<String> {
+    let applied = store.last_applied(file.manifest.name.as_str())?;
+    let earlier = applied.as_ref().map(|applied| Earlier {
+        bytes: &applied.manifest,
+        label: format!(
+            "{} revision {} (applied {})",
+            applied.name,
+            applied.revision,
+            render::timestamp(applied.applied_at_ms)
+        ),
+    });
+    let current = format!(
+        "{} revision {} ({})",
+        file.manifest.name,
+        file.manifest.revision,
+        file.path.display()
+    );
+    Ok(manifest_diff(earlier, &file.bytes, &current))
+}
+
 pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let file = ManifestFile::load(&args.manifest.manifest)?;
-    let authenticity = authenticate(&file, args.manifest.allow_unsigned)?;
-    let store = Store::open(&settings.state)?;
+    let state = StateStore::new(&settings.state, true);
+    let policy = match (args.require_signature, args.manifest.allow_unsigned) {
+        (true, _) => Policy::Require,
+        (false, true) => Policy::AllowUnsigned,
+        (false, false) => Policy::Report,
+    };
+    let (file, authenticity) = authenticate(
+        settings,
+        &args.manifest.manifest,
+        policy,
+        &state,
+        "plan",
+        now_ms(),
+    )?;
+    let store = state.open()?;
     let target = PythonTarget::locate(&file.manifest.environment)?;
-    let observation = observe(&target, &store)?;
-    let plan = engine::plan(&file.manifest, observation.as_ref());
-    let header = file.header(authenticity.signed_by());
-    let document = render::plan_json(&header, &plan);
+    if let Err(error) = Installer::new(&file.manifest.environment, target.python()) {
+        tracing::warn!(
+            "apply would fail: {}",
+            error.to_string().replace("\nhint:", ";")
+        );
+    }
+    let observation = observe(&target, store)?;
+    let accounts = stored_accounts(store, &file.manifest)?;
+    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
+    let header = file.header(&authenticity);
+    let mut document = render::plan_json(&header, &plan);
+    let diff = args
+        .diff
+        .then(|| manifest_diff_text(store, &file))
+        .transpose()?;
+    if let Some(diff) = &diff {
+        document["manifest_diff"] = anstream::adapter::strip_str(diff).to_string().into();
+    }
     store.record_plan(
-        &NewRun {
-            command: "plan".into(),
-            manifest_name: Some(header.name.clone()),
-            revision: Some(header.revision),
-            sha256: Some(header.sha256.clone()),
-            signed_by: header.signed_by.clone(),
-            unsigned: header.signed_by.is_none(),
-            actor: None,
-            plan: Some(document.to_string()),
-        },
+        &NewRun::for_manifest("plan", &header, document.to_string(), &file.bytes),
         now_ms(),
     )?;
     match args.output.output {
-        OutputFormat::Text => print(&render::plan_text(&header, &plan))?,
+        // With `--allow-unsigned` the operator already knows; stderr carries the warning.
+        OutputFormat::Text => print(&format!(
+            "{}{}{}",
+            match policy {
+                Policy::AllowUnsigned if header.signed_by.is_none() => String::new(),
+                _ => format!("{}\n", signature_line(&file, &authenticity)),
+            },
+            diff.map_or(String::new(), |diff| format!("{diff}\n")),
+            render::plan_text(&header, &plan)
+        ))?,
         OutputFormat::Json => print_json(&document)?,
     }
     let changes = !plan.is_empty();

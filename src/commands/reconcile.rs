@@ -5,12 +5,14 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::core::account::Account;
 use crate::core::installed::{differences, Difference};
-use crate::core::plan::Plan;
+use crate::core::manifest::Manifest;
+use crate::core::plan::{Plan, UserChange};
 use crate::effects::lock::StateLock;
 use crate::effects::progress::Progress;
 use crate::effects::store::{Applied, NewRun, RunStatus, Store};
-use crate::engine::{self, Journal, Step};
+use crate::engine::{self, Accounts, Journal, Step};
 use crate::render::{self, ManifestHeader};
 
 use super::authenticity::Authenticity;
@@ -45,6 +47,8 @@ pub struct Outcome {
     pub header: ManifestHeader,
     pub plan: Plan,
     pub changed: Vec<Difference>,
+    /// The accounts created, updated or deleted (none when a step failed).
+    pub users: Vec<UserChange>,
     pub duration_ms: i64,
     pub failure: Option<FailureSummary>,
 }
@@ -91,17 +95,32 @@ pub fn reconcile(
 
     let mut environment = LiveEnvironment::new(&file.manifest, cycle.store, cycle.progress)?;
     let observation = observe(&environment.target, cycle.store)?;
-    let plan = engine::plan(&file.manifest, observation.as_ref());
-    let header = file.header(authenticity.signed_by());
+    let accounts = stored_accounts(cycle.store, &file.manifest)?;
+    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
+    let header = file.header(authenticity);
     confirm(&header, &plan)?;
 
-    let run_id = cycle.store.start_run(&new_run(&header, &plan), now_ms())?;
+    let run_id = cycle.store.start_run(
+        &NewRun::for_manifest(
+            "apply",
+            &header,
+            render::plan_json(&header, &plan).to_string(),
+            &file.bytes,
+        ),
+        now_ms(),
+    )?;
     let mut journal = StoreJournal {
         store: cycle.store,
         run_id,
         stop: cycle.stop,
     };
-    let result = engine::apply(&file.manifest, &mut environment, &mut journal);
+    let mut accounts = StoreAccounts { store: cycle.store };
+    let result = engine::apply(
+        &file.manifest,
+        &mut environment,
+        &mut journal,
+        &mut accounts,
+    );
     cycle.progress.finish();
     let duration_ms = started.elapsed().as_millis() as i64;
     let outcome = match result {
@@ -124,6 +143,7 @@ pub fn reconcile(
                 header,
                 plan,
                 changed,
+                users: report.users,
                 duration_ms,
                 failure: None,
             }
@@ -151,6 +171,7 @@ pub fn reconcile(
                 header,
                 plan,
                 changed,
+                users: Vec::new(),
                 duration_ms,
                 failure: Some(FailureSummary {
                     step: failure.step,
@@ -164,17 +185,12 @@ pub fn reconcile(
     Ok(outcome)
 }
 
-fn new_run(header: &ManifestHeader, plan: &Plan) -> NewRun {
-    NewRun {
-        command: "apply".into(),
-        manifest_name: Some(header.name.clone()),
-        revision: Some(header.revision),
-        sha256: Some(header.sha256.clone()),
-        signed_by: header.signed_by.clone(),
-        unsigned: header.signed_by.is_none(),
-        actor: None,
-        plan: Some(render::plan_json(header, plan).to_string()),
+/// The accounts to plan users against; a manifest without `users:` needs no read.
+pub fn stored_accounts(store: &Store, manifest: &Manifest) -> anyhow::Result<Vec<Account>> {
+    if !manifest.declares_users {
+        return Ok(Vec::new());
     }
+    Ok(store.accounts()?)
 }
 
 struct StoreJournal<'a> {
@@ -192,5 +208,16 @@ impl Journal for StoreJournal<'_> {
             return Err(ShutdownRequested { step: step.name() }.into());
         }
         Ok(())
+    }
+}
+
+/// The user store behind `engine::Accounts`: one transaction per apply.
+struct StoreAccounts<'a> {
+    store: &'a Store,
+}
+
+impl Accounts for StoreAccounts<'_> {
+    fn apply_users(&mut self, manifest: &Manifest) -> anyhow::Result<Vec<UserChange>> {
+        Ok(self.store.apply_users(&manifest.users, now_ms())?)
     }
 }

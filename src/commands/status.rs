@@ -4,16 +4,18 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
+use super::state_store::StateStore;
 use crate::cli::{OutputArgs, OutputFormat};
-use crate::effects::store::Store;
 use crate::render;
 
 use super::{print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&settings.state)?;
-    let applied = store.all_applied()?;
-    let latest = store.latest_runs()?;
+    // Reading must not create a state database where there is none.
+    let (applied, latest) = match StateStore::new(&settings.state, false).get()? {
+        Some(store) => (store.all_applied()?, store.latest_runs()?),
+        None => (Vec::new(), Vec::new()),
+    };
     if args.output == OutputFormat::Json {
         print_json(&json!({ "applied": applied, "latest_runs": latest }))?;
         return Ok(ExitCode::SUCCESS);

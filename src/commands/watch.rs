@@ -15,10 +15,10 @@ use crate::core::watch_schedule::{Next, Schedule, Timing, Trigger};
 use crate::effects::process::shield_children_from_terminal_signals;
 use crate::effects::progress::Verbosity;
 use crate::effects::signals::ShutdownSignals;
-use crate::effects::store::Store;
 use crate::effects::watcher::{ManifestWatcher, Relevance, WatchBatch};
 use crate::watch_report::CycleOutcome;
 
+use super::state_store::StateStore;
 use super::watch_cycle::{CycleResult, Cycles};
 use super::{print, Settings};
 
@@ -38,11 +38,11 @@ enum Wake {
 }
 
 pub fn run(settings: &Settings, args: &WatchArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&settings.state)?;
+    let state = StateStore::new(&settings.state, true);
     shield_children_from_terminal_signals();
     let (sender, wakes) = mpsc::channel();
     let signals = listen_for_signals(sender.clone())?;
-    let mut cycles = Cycles::new(settings, args, &store, signals.flag());
+    let mut cycles = Cycles::new(settings, args, &state, signals.flag())?;
     if args.once {
         let result = cycles.run(Trigger::Start);
         emit(settings, &result);

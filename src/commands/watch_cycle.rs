@@ -21,10 +21,11 @@ use crate::engine;
 use crate::render::{self, ManifestHeader};
 use crate::watch_report::{CycleOutcome, CycleReport, PlanCounts};
 
-use super::authenticity::{authenticate, Authenticity};
+use super::authenticity::{authenticate, recheck_rollback, Authenticity, Policy};
 use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
-use super::reconcile::{reconcile, Cycle, Outcome, ShutdownRequested};
+use super::reconcile::{reconcile, stored_accounts, Cycle, Outcome, ShutdownRequested};
+use super::state_store::StateStore;
 use super::{now_ms, Settings};
 
 /// A finished cycle: its report, and the plan as text when it had changes.
@@ -44,6 +45,8 @@ struct Converged {
 pub struct Cycles<'a> {
     settings: &'a Settings,
     args: &'a WatchArgs,
+    /// One connection for the whole watch: its own writes never move its `data_version`.
+    state: &'a StateStore<'a>,
     store: &'a Store,
     stop: &'a AtomicBool,
     converged: Option<Converged>,
@@ -57,18 +60,19 @@ impl<'a> Cycles<'a> {
     pub fn new(
         settings: &'a Settings,
         args: &'a WatchArgs,
-        store: &'a Store,
+        state: &'a StateStore<'a>,
         stop: &'a AtomicBool,
-    ) -> Self {
-        Self {
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
             settings,
             args,
-            store,
+            state,
+            store: state.open()?,
             stop,
             converged: None,
             in_force: None,
             verified: None,
-        }
+        })
     }
 
     pub fn run(&mut self, trigger: Trigger) -> CycleResult {
@@ -133,12 +137,13 @@ impl<'a> Cycles<'a> {
             }
         };
         let target = PythonTarget::locate(&file.manifest.environment)?;
-        let header = file.header(authenticity.signed_by());
+        let header = file.header(&authenticity);
         report.manifest = Some(header.clone());
         // Taken before reading the environment: a change made while planning shows next time.
         let fingerprint = Fingerprint::take(self.path(), Some(&file.bytes), &target, self.store)?;
         let observation = observe(&target, self.store)?;
-        let plan = engine::plan(&file.manifest, observation.as_ref());
+        let accounts = stored_accounts(self.store, &file.manifest)?;
+        let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
         describe_plan(result, &header, &plan);
         let report = &mut result.report;
         let recorded = self
@@ -163,25 +168,34 @@ impl<'a> Cycles<'a> {
         self.apply(result, &file, &authenticity)
     }
 
-    /// Reads and verifies the manifest. Verification warnings (`--allow-unsigned`) are
-    /// logged once per version of the manifest and signature, not every cycle.
+    /// Reads and verifies the manifest like apply does (a refusal is recorded as a
+    /// `watch` run). Warnings such as `--allow-unsigned`'s are logged once per version of
+    /// the manifest and signature, not every cycle.
     fn load(&mut self) -> anyhow::Result<(ManifestFile, Authenticity)> {
-        let file = ManifestFile::load(self.path())?;
-        let mut digest = Sha256::new();
-        digest.update(Sha256::digest(&file.bytes));
-        digest.update(Sha256::digest(
-            std::fs::read(signature_path(self.path())).unwrap_or_default(),
-        ));
-        let digest: [u8; 32] = digest.finalize().into();
-        let allow_unsigned = self.args.manifest.allow_unsigned;
-        let authenticity = if self.verified == Some(digest) {
-            let quiet = tracing::subscriber::NoSubscriber::default();
-            tracing::subscriber::with_default(quiet, || authenticate(&file, allow_unsigned))?
+        let policy = if self.args.manifest.allow_unsigned {
+            Policy::AllowUnsigned
         } else {
-            authenticate(&file, allow_unsigned)?
+            Policy::Require
         };
-        self.verified = Some(digest);
-        Ok((file, authenticity))
+        let digest = inputs_digest(self.path());
+        let verify = || {
+            authenticate(
+                self.settings,
+                self.path(),
+                policy,
+                self.state,
+                "watch",
+                now_ms(),
+            )
+        };
+        let verified = if digest.is_some() && self.verified == digest {
+            let quiet = tracing::subscriber::NoSubscriber::default();
+            tracing::subscriber::with_default(quiet, verify)?
+        } else {
+            verify()?
+        };
+        self.verified = digest;
+        Ok(verified)
     }
 
     fn apply(
@@ -203,12 +217,13 @@ impl<'a> Cycles<'a> {
             command: format!("pkgm watch {}", self.path().display()),
             stop: Some(self.stop),
         };
-        let stop = self.stop;
+        let (stop, store) = (self.stop, self.store);
         let outcome = reconcile(&cycle, file, authenticity, |_, _| {
             if stop.load(Ordering::SeqCst) {
                 return Err(ShutdownRequested { step: "apply" }.into());
             }
-            Ok(())
+            // Under the lock: another apply may have moved the rollback mark meanwhile.
+            recheck_rollback(store, file, authenticity, "watch", now_ms())
         });
         let outcome = match outcome {
             Ok(outcome) => outcome,
@@ -247,6 +262,16 @@ impl<'a> Cycles<'a> {
             }
         }
     }
+}
+
+/// A digest of the manifest's and signature's bytes (`None` if the manifest is unreadable).
+fn inputs_digest(path: &Path) -> Option<[u8; 32]> {
+    let manifest = std::fs::read(path).ok()?;
+    let signature = std::fs::read(signature_path(path)).unwrap_or_default();
+    let mut digest = Sha256::new();
+    digest.update(Sha256::digest(manifest));
+    digest.update(Sha256::digest(signature));
+    Some(digest.finalize().into())
 }
 
 /// Whether a cycle ended early because shutdown began (before applying, or while

@@ -43,3 +43,28 @@ pub fn installed(dists: Vec<InstalledDist>) -> InstalledSet {
     }
     set
 }
+
+/// Two well-formed argon2id PHC strings (not real hashes of anything) for account tests.
+pub const HASH_A: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+pub const HASH_B: &str = "$argon2id$v=19$m=19456,t=2,p=1$b3RoZXJzYWx0b3RoZXJzYWx0$b3RoZXJvdGhlcm90aGVyb3RoZXJvdGhlcm90aGVyb3Q";
+
+/// A stored account named `name` with the email `NAME@example.com` and the given hash.
+pub fn account(
+    id: i64,
+    name: &str,
+    role: super::user_spec::Role,
+    hash: &str,
+) -> super::account::Account {
+    use super::user_spec::{Email, PasswordHash, UserName};
+    super::account::Account {
+        id,
+        name: UserName::parse(name).unwrap(),
+        email: Email::parse(&format!("{name}@example.com")).unwrap(),
+        role,
+        declared_digest: PasswordHash::parse(hash).unwrap().digest(),
+        credential_epoch: 1,
+        created_at_ms: 0,
+        updated_at_ms: 0,
+        locked_until_ms: None,
+    }
+}

@@ -69,15 +69,24 @@ pub struct InterpreterInfo {
     pub prefix: PathBuf,
     pub purelib: PathBuf,
     pub platlib: PathBuf,
+    /// The interpreter's other site folders (`site.getsitepackages()`), such as Debian's
+    /// `/usr/lib/python3/dist-packages`: read for planning, never installed into.
+    #[serde(default)]
+    pub site_dirs: Vec<PathBuf>,
     pub markers: MarkerEnvironment,
 }
 
 impl InterpreterInfo {
     /// The folders that hold distributions, without duplicates.
     pub fn site_packages(&self) -> Vec<PathBuf> {
-        let mut folders = vec![self.purelib.clone()];
-        if self.platlib != self.purelib {
-            folders.push(self.platlib.clone());
+        let mut folders: Vec<PathBuf> = Vec::new();
+        for folder in [&self.purelib, &self.platlib]
+            .into_iter()
+            .chain(&self.site_dirs)
+        {
+            if !folders.contains(folder) {
+                folders.push(folder.clone());
+            }
         }
         folders
     }
@@ -142,9 +151,65 @@ pub fn parse_metadata(text: &str) -> Result<(InstalledDist, Vec<String>), Metada
     ))
 }
 
+/// Turns a legacy `*.egg-info/requires.txt` into `Requires-Dist`-style requirements:
+/// `[extra]`, `[:marker]` and `[extra:marker]` sections become markers. Unparseable lines
+/// are returned separately.
+pub fn parse_requires_txt(text: &str) -> (Vec<Requirement>, Vec<String>) {
+    let mut requirements = Vec::new();
+    let mut skipped = Vec::new();
+    let mut section_marker: Option<String> = None;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let (extra, marker) = section.split_once(':').unwrap_or((section, ""));
+            let mut parts = Vec::new();
+            if !extra.trim().is_empty() {
+                parts.push(format!("extra == \"{}\"", extra.trim()));
+            }
+            if !marker.trim().is_empty() {
+                parts.push(format!("({})", marker.trim()));
+            }
+            section_marker = (!parts.is_empty()).then(|| parts.join(" and "));
+            continue;
+        }
+        let text = match &section_marker {
+            Some(marker) => format!("{line}; {marker}"),
+            None => line.to_string(),
+        };
+        match Requirement::from_str(&text) {
+            Ok(requirement) => requirements.push(requirement),
+            Err(_) => skipped.push(line.to_string()),
+        }
+    }
+    (requirements, skipped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_requires_txt_sections_become_markers() {
+        let text = "six>=1.0\n\n[socks]\nPySocks!=1.5.7\n[:python_version < \"3\"]\nenum34\n\
+                    [security:sys_platform == \"win32\"]\nwin-inet-pton\n???\n";
+        let (requirements, skipped) = parse_requires_txt(text);
+        let rendered: Vec<String> = requirements.iter().map(ToString::to_string).collect();
+        assert_eq!(rendered.len(), 4, "{rendered:?}");
+        assert_eq!(rendered[0], "six>=1.0");
+        assert!(rendered[1].contains("extra == 'socks'"), "{rendered:?}");
+        assert!(
+            rendered[2].contains("python_full_version < '3'"),
+            "{rendered:?}"
+        );
+        assert!(rendered[3].contains("extra == 'security'"), "{rendered:?}");
+        assert!(
+            rendered[3].contains("sys_platform == 'win32'"),
+            "{rendered:?}"
+        );
+        assert_eq!(skipped, ["???"]);
+    }
 
     #[test]
     fn metadata_headers_are_read_until_the_body() {

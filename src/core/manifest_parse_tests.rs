@@ -23,7 +23,7 @@ packages:
   flask: { version: "~=3.0", extras: [async] }
   pyyaml: absent
 users:
-  alice: { email: alice@example.com, role: admin, password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g" }
+  alice: { email: alice@example.com, role: admin, password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g" }
   carol: absent
 "#;
 
@@ -57,7 +57,7 @@ carol = "absent"
 [users.alice]
 email = "alice@example.com"
 role = "admin"
-password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
+password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
 "#;
 
 fn yaml(text: &str) -> Result<Manifest, ManifestError> {

@@ -94,6 +94,8 @@ pub enum EnvironmentChange {
 /// Counts per action, as shown in the summary line and the JSON document.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// 1 when apply will create the virtual environment.
+    pub venv: usize,
     pub install: usize,
     pub upgrade: usize,
     pub downgrade: usize,
@@ -131,7 +133,10 @@ impl Plan {
     }
 
     pub fn summary(&self) -> Summary {
-        let mut summary = Summary::default();
+        let mut summary = Summary {
+            venv: usize::from(self.environment.is_some()),
+            ..Summary::default()
+        };
         for change in &self.packages {
             *match change.action {
                 PackageAction::Install => &mut summary.install,

@@ -3,6 +3,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::password_policy::{check_phc, Argon2Cost};
 
 /// What an account may do. Ordered from least to most powerful.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -86,9 +89,13 @@ impl Email {
     }
 }
 
-/// An argon2id PHC string. The hash itself is never displayed.
+/// An argon2id PHC string whose parameters are within `password_policy`'s bounds.
+/// The hash itself is never displayed.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PasswordHash(String);
+pub struct PasswordHash {
+    text: String,
+    cost: Argon2Cost,
+}
 
 impl PasswordHash {
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -99,11 +106,28 @@ impl PasswordHash {
                     .into(),
             );
         }
-        Ok(Self(text.to_string()))
+        let cost = check_phc(text)?;
+        Ok(Self {
+            text: text.to_string(),
+            cost,
+        })
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    pub fn cost(&self) -> Argon2Cost {
+        self.cost
+    }
+
+    /// Hex SHA-256 of the PHC string: what the store compares to notice a changed password
+    /// without keeping the declared string (a login may re-hash the verifier).
+    pub fn digest(&self) -> String {
+        Sha256::digest(self.text.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 }
 
@@ -155,7 +179,13 @@ mod tests {
     fn password_hash_must_be_argon2id_and_is_never_debug_printed() {
         assert!(PasswordHash::parse("hunter2").is_err());
         assert!(PasswordHash::parse("$argon2i$v=19$m=1,t=1,p=1$x$y").is_err());
-        let hash = PasswordHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA").unwrap();
+        let text = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaA";
+        let hash = PasswordHash::parse(text).unwrap();
         assert!(!format!("{hash:?}").contains("argon2id"));
+        assert_eq!(hash.digest().len(), 64);
+        assert!(PasswordHash::parse(
+            "$argon2id$v=19$m=99999999,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaA"
+        )
+        .is_err());
     }
 }

@@ -55,10 +55,23 @@ impl Installer {
 
     /// One call installing, upgrading or downgrading every requirement.
     pub fn install_invocation(&self, requirements: &[String]) -> Invocation {
+        self.install_like_invocation(requirements, false)
+    }
+
+    /// Like `install_invocation`, but moving already satisfied packages to the newest
+    /// version their requirement allows (`pkgm upgrade`).
+    pub fn upgrade_invocation(&self, requirements: &[String]) -> Invocation {
+        self.install_like_invocation(requirements, true)
+    }
+
+    fn install_like_invocation(&self, requirements: &[String], upgrade: bool) -> Invocation {
         let mut args: Vec<OsString> = match self.kind {
             InstallerKind::Pip => words(&["-m", "pip", "install"]),
             InstallerKind::Uv => words(&["pip", "install"]),
         };
+        if upgrade {
+            args.push("--upgrade".into());
+        }
         args.extend(self.common_args());
         args.extend(self.index_args());
         args.push("--".into());
@@ -143,6 +156,20 @@ impl Installer {
             })
     }
 
+    pub fn upgrade(
+        &self,
+        requirements: &[String],
+        echo: Option<&(dyn Fn(&str) + Sync)>,
+    ) -> Result<(), InstallerError> {
+        self.upgrade_invocation(requirements)
+            .run(echo)
+            .map(|_| ())
+            .map_err(|source| InstallerError::Failed {
+                verb: "upgrading",
+                source,
+            })
+    }
+
     pub fn uninstall(
         &self,
         names: &[PackageName],
@@ -194,6 +221,16 @@ mod tests {
             .set_env
             .contains(&("PIP_CONFIG_FILE".into(), "/dev/null".into())));
         assert_eq!(invocation.remove_env_prefixes, ["PIP_", "UV_"]);
+    }
+
+    #[test]
+    fn pip_upgrade_asks_for_the_newest_allowed_version() {
+        let installer = Installer::new(&environment(""), Path::new("/v/bin/python")).unwrap();
+        assert_eq!(
+            installer.upgrade_invocation(&["requests".into()]).display(),
+            "/v/bin/python -m pip install --upgrade --disable-pip-version-check --no-input \
+             --find-links /srv/app/wheels --no-index -- requests"
+        );
     }
 
     #[test]

@@ -8,18 +8,23 @@ use super::process::{Invocation, ProcessError};
 
 /// Printed as JSON by the interpreter: where its distributions live and its marker values.
 const PROBE: &str = r#"
-import json, os, platform, sys, sysconfig
+import json, os, platform, site, sys, sysconfig
 def version(info):
     text = "%d.%d.%d" % (info.major, info.minor, info.micro)
     if info.releaselevel != "final":
         text += info.releaselevel[0] + str(info.serial)
     return text
 paths = sysconfig.get_paths()
+try:
+    site_dirs = [d for d in site.getsitepackages() if os.path.isdir(d)]
+except AttributeError:
+    site_dirs = []
 print(json.dumps({
     "executable": sys.executable,
     "prefix": sys.prefix,
     "purelib": paths["purelib"],
     "platlib": paths["platlib"],
+    "site_dirs": site_dirs,
     "markers": {
         "implementation_name": sys.implementation.name,
         "implementation_version": version(sys.implementation.version),
@@ -35,6 +40,8 @@ print(json.dumps({
     },
 }))
 "#;
+
+const PROBE_VERSION: &str = "probe2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum InterpreterError {
@@ -87,7 +94,11 @@ pub fn fingerprint(python: &Path) -> Result<String, InterpreterError> {
         })
     };
     let executable = stat(python)?;
-    let mut parts = vec![format!("{}:{}", executable.len(), mtime_nanos(&executable))];
+    // The leading tag changes whenever the probe asks for more, so old answers are not reused.
+    let mut parts = vec![
+        PROBE_VERSION.to_string(),
+        format!("{}:{}", executable.len(), mtime_nanos(&executable)),
+    ];
     if let Some(config) = venv_config(python) {
         if let Ok(metadata) = std::fs::metadata(&config) {
             parts.push(format!("cfg:{}", mtime_nanos(&metadata)));

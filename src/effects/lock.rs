@@ -49,7 +49,7 @@ fn describe(holder: &Option<Holder>) -> String {
 /// The held lock; released when dropped (and by the OS if the process dies).
 #[derive(Debug)]
 pub struct StateLock {
-    _file: File,
+    file: File,
     /// Set when the previous holder's record was left by a process that is gone.
     pub taken_over_from: Option<Holder>,
 }
@@ -127,9 +127,17 @@ impl StateLock {
             .and_then(|()| file.sync_data())
             .map_err(open_error)?;
         Ok(Self {
-            _file: file,
+            file,
             taken_over_from,
         })
+    }
+}
+
+impl Drop for StateLock {
+    /// Clears the holder record before the lock goes: only a process that dies while
+    /// holding it leaves its record behind (and is then reported as taken over).
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
     }
 }
 
@@ -181,7 +189,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = dir.path().join("state.db");
         drop(StateLock::acquire(&state, Duration::ZERO, "first", 0).unwrap());
+        assert_eq!(
+            std::fs::read(lock_path(&state)).unwrap(),
+            b"",
+            "the record is cleared"
+        );
         let second = StateLock::acquire(&state, Duration::ZERO, "second", 0).unwrap();
-        assert!(second.taken_over_from.is_none(), "our own pid is alive");
+        assert!(second.taken_over_from.is_none());
     }
 }

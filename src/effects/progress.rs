@@ -1,6 +1,7 @@
 //! Progress on stderr while apply works: a spinner with the step and elapsed time on a
 //! terminal, plain step lines otherwise, and the installer's own output under `-v`.
 
+use std::cell::OnceCell;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -15,34 +16,31 @@ pub enum Verbosity {
 }
 
 pub struct Progress {
-    spinner: Option<ProgressBar>,
+    /// Started at the first step, so nothing spins while the plan is shown or confirmed.
+    spinner: OnceCell<ProgressBar>,
+    on_terminal: bool,
     verbosity: Verbosity,
 }
 
 impl Progress {
     pub fn new(verbosity: Verbosity) -> Self {
-        let spinner =
-            (verbosity == Verbosity::Normal && std::io::stderr().is_terminal()).then(|| {
-                let spinner = ProgressBar::new_spinner();
-                spinner.set_style(
-                    ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                );
-                spinner.enable_steady_tick(Duration::from_millis(100));
-                spinner
-            });
-        Self { spinner, verbosity }
+        Self {
+            spinner: OnceCell::new(),
+            on_terminal: std::io::stderr().is_terminal(),
+            verbosity,
+        }
     }
 
     /// Announces the step now running.
     pub fn step(&self, message: &str) {
-        match (&self.spinner, self.verbosity) {
-            (Some(spinner), _) => {
+        match self.verbosity {
+            Verbosity::Quiet => {}
+            Verbosity::Normal if self.on_terminal => {
+                let spinner = self.spinner.get_or_init(start_spinner);
                 spinner.reset_elapsed();
                 spinner.set_message(message.to_string());
             }
-            (None, Verbosity::Quiet) => {}
-            (None, _) => eprintln!("{message}"),
+            _ => eprintln!("{message}"),
         }
     }
 
@@ -52,7 +50,7 @@ impl Progress {
     }
 
     pub fn finish(&self) {
-        if let Some(spinner) = &self.spinner {
+        if let Some(spinner) = self.spinner.get() {
             spinner.finish_and_clear();
         }
     }
@@ -62,6 +60,16 @@ impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
     }
+}
+
+fn start_spinner() -> ProgressBar {
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    spinner
 }
 
 fn echo_line(line: &str) {

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use crate::core::installed::{parse_metadata, InstalledSet};
+use crate::core::installed::{parse_metadata, parse_requires_txt, InstalledSet};
 
 /// Something odd found while reading; reported as a warning, never fatal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +26,18 @@ pub fn read_installed(folders: &[PathBuf]) -> std::io::Result<(InstalledSet, Vec
         for entry in entries {
             let entry = entry?;
             let file_name = entry.file_name();
-            if !file_name.to_string_lossy().ends_with(".dist-info") {
+            let file_name = file_name.to_string_lossy();
+            let path = entry.path();
+            let (metadata_path, requires_path) = if file_name.ends_with(".dist-info") {
+                (path.join("METADATA"), None)
+            } else if file_name.ends_with(".egg-info") && path.is_dir() {
+                // Legacy (setup.py / distro) installs: PKG-INFO plus requires.txt.
+                (path.join("PKG-INFO"), Some(path.join("requires.txt")))
+            } else if file_name.ends_with(".egg-info") {
+                (path.clone(), None)
+            } else {
                 continue;
-            }
-            let metadata_path = entry.path().join("METADATA");
+            };
             let odd = |message: String| Oddity {
                 path: metadata_path.clone(),
                 message,
@@ -42,12 +50,23 @@ pub fn read_installed(folders: &[PathBuf]) -> std::io::Result<(InstalledSet, Vec
                 }
             };
             match parse_metadata(&header) {
-                Ok((dist, skipped)) => {
+                Ok((mut dist, skipped)) => {
                     oddities.extend(
                         skipped.into_iter().map(|line| {
                             odd(format!("ignored unparseable `Requires-Dist: {line}`"))
                         }),
                     );
+                    if let Some(requires) =
+                        requires_path.and_then(|p| std::fs::read_to_string(p).ok())
+                    {
+                        let (requirements, skipped) = parse_requires_txt(&requires);
+                        dist.requires.extend(requirements);
+                        oddities.extend(
+                            skipped.into_iter().map(|line| {
+                                odd(format!("ignored unparseable requirement `{line}`"))
+                            }),
+                        );
+                    }
                     installed.insert(dist);
                 }
                 Err(err) => oddities.push(odd(err.to_string())),
@@ -99,6 +118,29 @@ mod tests {
         assert_eq!(installed.dists.values().next().unwrap().requires.len(), 1);
         assert_eq!(oddities.len(), 1);
         assert!(oddities[0].message.contains("Version"));
+    }
+
+    #[test]
+    fn legacy_egg_info_folders_and_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("PyYAML-6.0.egg-info");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("PKG-INFO"),
+            "Metadata-Version: 1.1\nName: PyYAML\nVersion: 6.0\n",
+        )
+        .unwrap();
+        std::fs::write(folder.join("requires.txt"), "six\n[extra]\nother\n").unwrap();
+        std::fs::write(
+            dir.path().join("chardet-5.1.0.egg-info"),
+            "Metadata-Version: 1.1\nName: chardet\nVersion: 5.1.0\n",
+        )
+        .unwrap();
+        let (installed, oddities) = read_installed(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<String> = installed.dists.keys().map(ToString::to_string).collect();
+        assert_eq!(names, ["chardet", "pyyaml"]);
+        assert_eq!(installed.dists.values().nth(1).unwrap().requires.len(), 2);
+        assert!(oddities.is_empty(), "{oddities:?}");
     }
 
     #[test]

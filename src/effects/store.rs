@@ -1,5 +1,5 @@
 //! The state database (SQLite, WAL, mode 0600): recorded runs, the last applied manifest of
-//! each name, and the interpreter cache.
+//! each name, and the interpreter cache. Accounts and logins live in `accounts` and `logins`.
 
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -8,7 +8,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::core::installed::InterpreterInfo;
 
-const SCHEMA_VERSION: i64 = 1;
+use super::accounts::ACCOUNTS_SCHEMA;
+
+/// 2 added accounts, login failures, lockouts and the session key (additive: version 1
+/// databases gain the new tables on first open).
+const SCHEMA_VERSION: i64 = 3;
+
+/// Past this size the WAL is checkpointed and truncated when the store is opened.
+const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS interpreters (
@@ -108,6 +115,30 @@ pub struct NewRun {
     pub unsigned: bool,
     pub actor: Option<String>,
     pub plan: Option<String>,
+    /// The exact manifest bytes, so `history ID` can show what changed since the apply before.
+    pub manifest: Option<Vec<u8>>,
+}
+
+impl NewRun {
+    /// A run of `command` for one manifest, with its plan document.
+    pub fn for_manifest(
+        command: &str,
+        header: &crate::render::ManifestHeader,
+        plan: String,
+        manifest: &[u8],
+    ) -> Self {
+        Self {
+            command: command.into(),
+            manifest_name: Some(header.name.clone()),
+            revision: Some(header.revision),
+            sha256: Some(header.sha256.clone()),
+            signed_by: header.signed_by.clone(),
+            unsigned: header.signed_by.is_none(),
+            actor: None,
+            plan: Some(plan),
+            manifest: Some(manifest.to_vec()),
+        }
+    }
 }
 
 /// A recorded run.
@@ -194,14 +225,28 @@ impl Store {
         self.connection
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(|e| self.fail(e))?;
-        // Committed transactions are already durable in the WAL; checkpointing on every
-        // close would cost two fsyncs per command. SQLite checkpoints as the WAL grows.
+        // Committed transactions are already durable in the WAL. SQLite would checkpoint on
+        // every close (two fsyncs per command), and a fresh process re-reads the whole WAL
+        // to rebuild its index, so instead the WAL is folded back and truncated here, once
+        // it has grown past a small size: most commands then neither fsync nor re-read.
         self.connection
             .set_db_config(
                 rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
                 true,
             )
             .map_err(|e| self.fail(e))?;
+        self.connection
+            .execute_batch("PRAGMA wal_autocheckpoint = 0;")
+            .map_err(|e| self.fail(e))?;
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if wal_bytes > WAL_CHECKPOINT_BYTES {
+            // Busy (another process reading) is fine: a later command will fold it back.
+            let _ = self
+                .connection
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
         let version: i64 = self
             .connection
             .query_row("PRAGMA user_version", [], |row| row.get(0))
@@ -213,16 +258,27 @@ impl Store {
             });
         }
         if version < SCHEMA_VERSION {
+            // Version 2 added the account tables, version 3 the manifest bytes of each run.
+            let tables = if version < 2 {
+                format!("{SCHEMA} {ACCOUNTS_SCHEMA}")
+            } else {
+                String::new()
+            };
             self.connection
                 .execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                    "BEGIN IMMEDIATE; {tables} ALTER TABLE runs ADD COLUMN manifest BLOB;
+                     PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
                 .map_err(|e| self.fail(e))?;
         }
         Ok(())
     }
 
-    fn fail(&self, source: rusqlite::Error) -> StoreError {
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub(crate) fn fail(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.clone(),
             source,
@@ -278,7 +334,7 @@ impl Store {
 
     /// Journals a run as started; it stays `started` until finished, so a crash shows.
     pub fn start_run(&self, run: &NewRun, now_ms: i64) -> Result<i64, StoreError> {
-        self.insert_run(run, now_ms, RunStatus::Started)
+        self.insert_run(run, now_ms, RunStatus::Started, None)
     }
 
     /// Records a plan. Plans are informational, so this write skips the fsync that
@@ -287,26 +343,26 @@ impl Store {
         self.connection
             .execute_batch("PRAGMA synchronous = NORMAL;")
             .map_err(|e| self.fail(e))?;
-        let id = self.insert_run(run, now_ms, RunStatus::Planned);
+        let id = self.insert_run(run, now_ms, RunStatus::Planned, Some(now_ms));
         self.connection
             .execute_batch("PRAGMA synchronous = FULL;")
             .map_err(|e| self.fail(e))?;
-        let id = id?;
-        self.connection
-            .execute(
-                "UPDATE runs SET finished_at_ms = ?2 WHERE id = ?1",
-                params![id, now_ms],
-            )
-            .map_err(|e| self.fail(e))?;
-        Ok(id)
+        id
     }
 
-    fn insert_run(&self, run: &NewRun, now_ms: i64, status: RunStatus) -> Result<i64, StoreError> {
+    fn insert_run(
+        &self,
+        run: &NewRun,
+        now_ms: i64,
+        status: RunStatus,
+        finished_at_ms: Option<i64>,
+    ) -> Result<i64, StoreError> {
         self.connection
             .execute(
                 "INSERT INTO runs (command, manifest_name, revision, sha256, signed_by, unsigned,
-                                   actor, pid, started_at_ms, status, plan)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                   actor, pid, started_at_ms, finished_at_ms, status, plan,
+                                   manifest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     run.command,
                     run.manifest_name,
@@ -317,8 +373,10 @@ impl Store {
                     run.actor,
                     std::process::id(),
                     now_ms,
+                    finished_at_ms,
                     status.as_str(),
                     run.plan,
+                    run.manifest,
                 ],
             )
             .map_err(|e| self.fail(e))?;
@@ -484,6 +542,10 @@ impl Store {
         transaction.commit().map_err(|e| self.fail(e))
     }
 }
+
+#[path = "store_signatures.rs"]
+mod signatures;
+pub use signatures::SignedApply;
 
 #[cfg(test)]
 #[path = "store_tests.rs"]

@@ -93,3 +93,26 @@ fn the_data_version_moves_only_for_other_connections_writes() {
         .unwrap();
     assert_ne!(watcher.data_version().unwrap(), before, "another's write");
 }
+
+#[test]
+fn an_older_database_gains_the_manifest_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let store = Store::open(&path).unwrap();
+    store
+        .connection()
+        .execute_batch("ALTER TABLE runs DROP COLUMN manifest; PRAGMA user_version = 2;")
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    let id = store
+        .start_run(
+            &NewRun {
+                manifest: Some(b"m".to_vec()),
+                ..run("a")
+            },
+            1,
+        )
+        .unwrap();
+    assert_eq!(store.run_manifest(id).unwrap(), Some(b"m".to_vec()));
+}

@@ -5,5 +5,7 @@
 
 mod harness;
 mod reconcile;
+mod signatures;
 mod support;
+mod users;
 mod watch;

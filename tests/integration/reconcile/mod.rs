@@ -1,10 +1,11 @@
 //! Issue-level behaviour of plan and apply against real venvs and real pip/uv, offline.
 
-mod cli_surface;
+pub(crate) mod cli_surface;
 mod failures;
 mod interpreter_cache;
 mod lock_and_crash;
 mod plan_apply;
+mod public_index;
 mod safety;
 
 use std::collections::BTreeMap;

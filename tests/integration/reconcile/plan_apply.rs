@@ -269,3 +269,115 @@ fn status_and_history_record_plans_and_applies() {
     detail.expect_success();
     assert!(detail.stdout().contains("alpha (none) → 1.0"), "{detail}");
 }
+
+#[test]
+fn plan_diff_shows_what_the_signer_changed_since_the_last_apply() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    let first = sandbox.plan().arg("--diff").run();
+    assert!(
+        first
+            .stdout()
+            .contains("No manifest of this name has been applied yet"),
+        "{first}"
+    );
+    sandbox.apply().run().expect_success();
+    sandbox.write_manifest(
+        &OfflineManifest::new()
+            .revision(2)
+            .package("alpha", "==1.1")
+            .to_yaml(),
+    );
+    let plan = sandbox.plan().arg("--diff").run();
+    plan.expect_success();
+    let text = plan.stdout_filtered();
+    assert!(text.contains("--- sandbox revision 1 (applied [TIMESTAMP])\n+++ sandbox revision 2 (manifest.yaml)\n"), "{text}");
+    assert!(
+        text.contains("\n-  revision: 1\n+  revision: 2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n-  alpha: \"==1.0\"\n+  alpha: \"==1.1\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("↑ alpha 1.0 → ==1.1"), "{text}");
+    let json = sandbox.plan().args(["--diff", "--output", "json"]).run();
+    let document = json.stdout_json();
+    assert!(document["manifest_diff"]
+        .as_str()
+        .unwrap_or("")
+        .contains("+  alpha: \"==1.1\""));
+    super::cli_surface::validate_with_schema(json.stdout(), "schemas/plan.schema.json", "json");
+}
+
+#[test]
+fn history_shows_what_each_apply_changed_in_the_manifest() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    sandbox.apply().run().expect_success();
+    sandbox.write_manifest(
+        &OfflineManifest::new()
+            .revision(2)
+            .package("alpha", "==2.0")
+            .to_yaml(),
+    );
+    sandbox.apply().run().expect_success();
+    let history = sandbox
+        .pkgm()
+        .args(["history", "--output", "json", "--limit", "1"])
+        .run();
+    let id = history.stdout_json()[0]["id"].as_i64().expect("a run id");
+    let detail = sandbox.pkgm().args(["history", &id.to_string()]).run();
+    detail.expect_success();
+    let text = detail.stdout_filtered();
+    assert!(
+        text.contains("  manifest\n--- sandbox revision 1 (run 1, applied [TIMESTAMP])\n+++ sandbox revision 2 (run 2)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n-  alpha: \"==1.0\"\n+  alpha: \"==2.0\"\n"),
+        "{text}"
+    );
+    let first = sandbox.pkgm().args(["history", "1"]).run();
+    assert!(first.stdout().contains("all of it is new"), "{first}");
+}
+
+#[test]
+fn the_json_plan_says_whether_the_signature_was_accepted() {
+    let sandbox = Sandbox::new();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "*").to_yaml());
+    let plan = sandbox
+        .pkgm()
+        .args(["plan", "manifest.yaml", "--output", "json"])
+        .run();
+    plan.expect_success();
+    let document = plan.stdout_json();
+    assert_eq!(document["signature"]["state"], "missing", "{plan}");
+    assert!(
+        document["signature"]["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("manifest.yaml.sig"),
+        "{plan}"
+    );
+    assert_eq!(document["summary"]["venv"], 1);
+    super::cli_surface::validate_with_schema(plan.stdout(), "schemas/plan.schema.json", "json");
+}
+
+#[test]
+fn reading_status_and_history_creates_no_state() {
+    let sandbox = Sandbox::new();
+    let status = sandbox.pkgm().arg("status").run();
+    status.expect_success();
+    assert!(
+        status.stdout().starts_with("Nothing has been applied"),
+        "{status}"
+    );
+    let history = sandbox.pkgm().arg("history").run();
+    history.expect_success();
+    assert_eq!(history.stdout(), "No runs recorded yet.\n");
+    sandbox.pkgm().args(["history", "3"]).run().expect_code(1);
+    assert!(!sandbox.state_path().exists(), "a read created the state");
+}

@@ -163,3 +163,28 @@ fn uv_installs_when_asked_and_is_explained_when_missing() {
         "{missing}"
     );
 }
+
+#[test]
+fn a_missing_uv_is_reported_before_anything_is_created() {
+    let sandbox = Sandbox::new();
+    sandbox.write_manifest(
+        &OfflineManifest::new()
+            .installer("uv")
+            .package("alpha", "*")
+            .to_yaml(),
+    );
+    let plan = sandbox.plan().env("PATH", "/nonexistent").run();
+    plan.expect_success();
+    assert!(
+        plan.stderr()
+            .contains("warning: apply would fail: the manifest asks for `installer: uv`"),
+        "{plan}"
+    );
+    let apply = sandbox.apply().env("PATH", "/nonexistent").run();
+    apply.expect_code(1);
+    assert!(apply.stderr().contains("\nerror: the manifest asks for `installer: uv`, but `uv` is not on PATH\nhint: install it"), "{apply}");
+    assert!(
+        !sandbox.venv_path().exists(),
+        "the venv was created before the installer was found"
+    );
+}

@@ -119,18 +119,7 @@ impl Pkgm {
 
     /// Runs the binary to completion (or the timeout, which fails the test).
     pub fn run(self) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_pkgm"));
-        scrub_environment(&mut command);
-        command.args(&self.args);
-        if let Some(dir) = &self.current_dir {
-            command.current_dir(dir);
-        }
-        for (key, value) in &self.env {
-            match value {
-                Some(value) => command.env(key, value),
-                None => command.env_remove(key),
-            };
-        }
+        let command = self.command();
         let command_line = describe(&command);
         let output = assert_cmd::Command::from_std(command)
             .write_stdin(self.stdin)

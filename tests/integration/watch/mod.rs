@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use pkgm::effects::store::{RunStatus, Store};
 use serde_json::Value;
 
+use crate::support::pkgm::Pkgm;
 use crate::support::{OfflineManifest, Sandbox};
 
 /// The manifest watch tests use: in its own folder, so that the folder can be deleted and
@@ -55,24 +56,27 @@ impl Watching {
         Self::start_with(sandbox, manifest, args, |pkgm| pkgm)
     }
 
+    /// `pkgm watch MANIFEST --log-format json ARGS…`: signatures required.
+    pub fn start_signed(sandbox: &Sandbox, manifest: &str, args: &[&str]) -> Self {
+        Self::spawn(sandbox.pkgm().args(["watch", manifest]).args(args))
+    }
+
     /// Like [`Watching::start`], with the runner adjusted first (e.g. another state).
     pub fn start_with(
         sandbox: &Sandbox,
         manifest: &str,
         args: &[&str],
-        adjust: impl FnOnce(crate::support::pkgm::Pkgm) -> crate::support::pkgm::Pkgm,
+        adjust: impl FnOnce(Pkgm) -> Pkgm,
     ) -> Self {
         let pkgm = sandbox
             .pkgm()
-            .args([
-                "watch",
-                manifest,
-                "--allow-unsigned",
-                "--log-format",
-                "json",
-            ])
+            .args(["watch", manifest, "--allow-unsigned"])
             .args(args);
-        let mut command = adjust(pkgm).command();
+        Self::spawn(adjust(pkgm))
+    }
+
+    fn spawn(pkgm: Pkgm) -> Self {
+        let mut command = pkgm.args(["--log-format", "json"]).command();
         command
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -1,0 +1,65 @@
+//! `pkgm sign`: writes `MANIFEST.sig`, a compact JWS over the manifest's exact bytes.
+
+use std::process::ExitCode;
+
+use crate::cli::{ScopeArg, SignArgs};
+use crate::core::trust::scope::{scope_list, Scope, ScopeSet};
+use crate::core::trust::self_test::self_test;
+use crate::core::trust::verify::{span, timestamp};
+use crate::core::trust::DEFAULT_MAX_LIFETIME_SECONDS;
+use crate::effects::keys::read_signing_key;
+
+use super::signing::sign_manifest_file;
+use super::{now_ms, print};
+
+pub fn run(args: &SignArgs) -> anyhow::Result<ExitCode> {
+    self_test()?;
+    let key = read_signing_key(&args.key)?;
+    if key.readable_by_others {
+        tracing::warn!(
+            "the private key `{}` is readable by other users; run `chmod 600 {}`",
+            args.key.display(),
+            args.key.display()
+        );
+    }
+    if args.expires.as_secs() > DEFAULT_MAX_LIFETIME_SECONDS as u64 {
+        tracing::warn!(
+            "the signature is valid for {}; trust files refuse more than {} unless their `max_lifetime` allows it",
+            span(args.expires.as_secs() as i64),
+            span(DEFAULT_MAX_LIFETIME_SECONDS)
+        );
+    }
+    let scopes: ScopeSet = args
+        .scope
+        .iter()
+        .map(|scope| match scope {
+            ScopeArg::Packages => Scope::Packages,
+            ScopeArg::Users => Scope::Users,
+        })
+        .collect();
+    let now = now_ms() / 1000;
+    let kid = match &args.kid {
+        Some(kid) => kid.clone(),
+        None => args
+            .key
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let signed = sign_manifest_file(&args.manifest, &key, &kid, args.expires, scopes, now)?;
+    let request = &signed.request;
+    print(&format!(
+        "Signed `{}` revision {} (sha256 {}…, {} bytes) with `{}` ({}), scopes {}, valid until {}.\n\
+         Wrote `{}`.\n",
+        request.name,
+        request.revision,
+        &request.sha256[..12],
+        request.len,
+        request.kid,
+        key.algorithm,
+        scope_list(&request.scopes),
+        timestamp(request.expires_at),
+        signed.signature_path.display(),
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}

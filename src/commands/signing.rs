@@ -1,0 +1,64 @@
+//! Signing a manifest file with a key file: the step `sign` and `init` share.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+
+use crate::core::trust::scope::{sections_of, ScopeSet};
+use crate::core::trust::sign::{sign, SignRequest};
+use crate::core::trust::trust_store::check_kid;
+use crate::effects::keys::SigningKey;
+use crate::effects::signature_file::{signature_path, write_signature};
+
+use super::manifest_file::ManifestFile;
+
+/// What was signed, for the report.
+pub struct Signed {
+    pub request: SignRequest,
+    pub signature_path: PathBuf,
+}
+
+/// Signs the manifest at `path` and writes `path.sig`. `scopes` empty means the sections
+/// the manifest has.
+pub fn sign_manifest_file(
+    path: &Path,
+    key: &SigningKey,
+    kid: &str,
+    expires: Duration,
+    scopes: ScopeSet,
+    now: i64,
+) -> anyhow::Result<Signed> {
+    if let Err(problem) = check_kid(kid) {
+        bail!("`--kid {}`: {problem}", kid.escape_debug());
+    }
+    let lifetime = i64::try_from(expires.as_secs()).unwrap_or(i64::MAX);
+    if lifetime <= 0 {
+        bail!("`--expires` must be at least one second\nhint: the default is 30d");
+    }
+    let file = ManifestFile::from_bytes(path, ManifestFile::read_bytes(path)?)?;
+    let scopes = if scopes.is_empty() {
+        sections_of(&file.manifest)
+    } else {
+        scopes
+    };
+    let request = SignRequest {
+        kid: kid.to_string(),
+        issuer: kid.to_string(),
+        name: file.manifest.name.to_string(),
+        revision: file.manifest.revision,
+        sha256: file.sha256.clone(),
+        len: file.bytes.len() as u64,
+        issued_at: now,
+        expires_at: now.saturating_add(lifetime),
+        scopes,
+    };
+    let token = sign(&request, key.algorithm, &key.key)?;
+    let signature_path = signature_path(path);
+    write_signature(&signature_path, &token)
+        .with_context(|| format!("cannot write `{}`", signature_path.display()))?;
+    Ok(Signed {
+        request,
+        signature_path,
+    })
+}

@@ -1,0 +1,47 @@
+//! The state database, opened only when a command first needs it, so that a manifest that
+//! cannot be read or parsed leaves no state behind.
+
+use std::cell::OnceCell;
+use std::path::Path;
+
+use crate::effects::store::Store;
+
+pub struct StateStore<'a> {
+    path: &'a Path,
+    /// Whether a missing database may be created (`verify` only reads one that exists).
+    create: bool,
+    store: OnceCell<Option<Store>>,
+}
+
+impl<'a> StateStore<'a> {
+    pub fn new(path: &'a Path, create: bool) -> Self {
+        Self {
+            path,
+            create,
+            store: OnceCell::new(),
+        }
+    }
+
+    /// The store, or `None` when it does not exist and may not be created.
+    pub fn get(&self) -> anyhow::Result<Option<&Store>> {
+        if let Some(store) = self.store.get() {
+            return Ok(store.as_ref());
+        }
+        let store = match self.create || self.path.exists() {
+            true => Some(Store::open(self.path)?),
+            false => None,
+        };
+        Ok(self.store.get_or_init(|| store).as_ref())
+    }
+
+    /// The store of a command that creates it when missing.
+    pub fn open(&self) -> anyhow::Result<&Store> {
+        match self.get()? {
+            Some(store) => Ok(store),
+            None => anyhow::bail!(
+                "the state database `{}` does not exist",
+                self.path.display()
+            ),
+        }
+    }
+}

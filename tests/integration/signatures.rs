@@ -1,0 +1,11 @@
+//! Signed manifests through the real binary, on the harness's sandboxes: every refusal leaves the venv uncreated and
+//! the applied state unchanged, records a `refused` run, exits 1 with one reason and a hint.
+
+mod claim_refusals;
+mod commands;
+mod examples;
+mod real_venvs;
+mod refusal;
+mod signed_sandbox;
+mod state_refusals;
+mod token_refusals;

@@ -1,0 +1,215 @@
+//! `keygen`, `sign`, `verify`, `init` and `plan` as a person uses them.
+
+use std::os::unix::fs::PermissionsExt;
+
+use serde_json::{json, Value};
+
+use super::signed_sandbox::*;
+
+#[test]
+fn keygen_writes_a_0600_private_key_and_never_overwrites_one() {
+    let sandbox = Sandbox::new();
+    let key = sandbox.keygen("ops", "ed25519");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let private = std::fs::read_to_string(&key).unwrap();
+    assert!(
+        private.starts_with("-----BEGIN PRIVATE KEY-----"),
+        "PKCS#8 PEM"
+    );
+    assert!(public_key(&key).exists());
+
+    let again = sandbox.run(&["keygen", "--out", key.to_str().unwrap()]);
+    assert_eq!(Some(again.code()), Some(1));
+    assert!(again
+        .stderr()
+        .contains("already exists; pkgm never overwrites a key"));
+    assert_eq!(
+        std::fs::read_to_string(&key).unwrap(),
+        private,
+        "the key changed"
+    );
+}
+
+#[test]
+fn keygen_prints_a_trust_entry_that_loads() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.path("keys/ops-2026.pem");
+    let output = sandbox.run(&["keygen", "--out", out.to_str().unwrap()]);
+    let stdout = output.stdout();
+    let entry = &stdout[stdout.find("[[key]]").expect("an entry")..];
+    assert!(
+        entry.contains("kid = \"ops-2026\"\nalgorithm = \"EdDSA\""),
+        "{entry}"
+    );
+    std::fs::create_dir_all(sandbox.trust_path().parent().unwrap()).unwrap();
+    std::fs::write(sandbox.trust_path(), entry).unwrap();
+    sandbox.manifest(1, "");
+    sandbox.sign(&out, "ops-2026", &[]);
+    let verify = sandbox.run(&["verify", sandbox.manifest_path().to_str().unwrap()]);
+    assert!((verify.code() == 0), "{}", verify.stderr());
+}
+
+#[test]
+fn keygen_sign_verify_apply_works_for_every_algorithm() {
+    for (algorithm, pinned) in [("ed25519", "EdDSA"), ("es256", "ES256"), ("rs256", "RS256")] {
+        let sandbox = Sandbox::new();
+        let key = sandbox.keygen("signer", algorithm);
+        sandbox.trust(&[("signer", pinned, &key, "\"packages\"")], "");
+        let manifest = sandbox.interpreter_manifest(1, "");
+        sandbox.sign(&key, "signer", &[]);
+
+        let verify = sandbox.run(&["verify", manifest.to_str().unwrap(), "--output", "json"]);
+        assert!((verify.code() == 0), "{algorithm}: {}", verify.stderr());
+        let report: Value = serde_json::from_str(verify.stdout()).unwrap();
+        assert_eq!(report["accepted"], true);
+        assert_eq!(report["algorithm"], pinned);
+        assert_eq!(report["kid"], "signer");
+        assert_eq!(report["revision"], 1);
+        assert_eq!(report["scopes"], json!(["packages"]));
+
+        let apply = sandbox.apply();
+        assert!((apply.code() == 0), "{algorithm}: {}", apply.stderr());
+        let last = &sandbox.history()[0];
+        assert_eq!(last["status"], "succeeded");
+        assert_eq!(last["signed_by"], "signer");
+        assert_eq!(last["unsigned"], false);
+    }
+}
+
+#[test]
+fn sign_writes_the_header_and_claims_of_the_design() {
+    let sandbox = Sandbox::new();
+    let key = sandbox.keygen("ops", "ed25519");
+    let manifest = sandbox.manifest(4, "");
+    let output = sandbox.sign(&key, "ops", &[]);
+    assert!(output.stdout().starts_with("Signed `demo` revision 4"));
+    let token = std::fs::read_to_string(sandbox.signature_path()).unwrap();
+    assert_eq!(
+        header_of(&token),
+        json!({ "alg": "EdDSA", "typ": "pkgm-manifest+jwt", "kid": "ops" })
+    );
+    let claims = claims_of(&token);
+    let bytes = std::fs::read(&manifest).unwrap();
+    assert_eq!(claims["iss"], "ops");
+    assert_eq!(claims["aud"], "pkgm-manifest");
+    assert_eq!(claims["sub"], "demo");
+    assert_eq!(claims["rev"], 4);
+    assert_eq!(claims["len"], bytes.len());
+    assert_eq!(
+        claims["sha256"],
+        hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes))
+    );
+    assert_eq!(claims["scope"], json!(["packages"]));
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert_eq!(lifetime, 30 * DAY, "the default is 30 days");
+    assert!((claims["iat"].as_i64().unwrap() - now()).abs() < 60);
+
+    // A users section adds the users scope by default; `--scope` chooses.
+    sandbox.manifest(5, "users: {}\n");
+    sandbox.sign(&key, "ops", &["--expires", "1h"]);
+    let claims = claims_of(&std::fs::read_to_string(sandbox.signature_path()).unwrap());
+    assert_eq!(claims["scope"], json!(["packages", "users"]));
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        3600
+    );
+    sandbox.sign(&key, "ops", &["--scope", "users"]);
+    let claims = claims_of(&std::fs::read_to_string(sandbox.signature_path()).unwrap());
+    assert_eq!(claims["scope"], json!(["users"]));
+}
+
+#[test]
+fn verify_says_who_signed_and_exits_1_with_the_reason_when_apply_would_refuse() {
+    let sandbox = Sandbox::new();
+    let key = sandbox.keygen("ops", "ed25519");
+    sandbox.trust(&[("ops", "EdDSA", &key, "\"packages\"")], "");
+    let manifest = sandbox.interpreter_manifest(2, "");
+    sandbox.sign(&key, "ops", &[]);
+    let ok = sandbox.run(&["verify", manifest.to_str().unwrap()]);
+    let stdout = ok.stdout();
+    assert!(
+        stdout.contains("valid signature; apply would accept it now"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("key:      `ops` (EdDSA)"), "{stdout}");
+    assert!(stdout.contains("manifest: `demo` revision 2"), "{stdout}");
+    assert!(
+        !sandbox.path("state").exists(),
+        "verify created a state database"
+    );
+
+    sandbox.apply().expect_success();
+    sandbox.interpreter_manifest(1, "");
+    sandbox.sign(&key, "ops", &[]);
+    let rollback = sandbox.run(&["verify", manifest.to_str().unwrap()]);
+    assert_eq!(Some(rollback.code()), Some(1));
+    let stderr = rollback.stderr();
+    assert!(stderr.contains("apply would refuse"), "{stderr}");
+    assert!(stderr.contains("(rollback)"), "{stderr}");
+    let json = sandbox.run(&["verify", manifest.to_str().unwrap(), "--output", "json"]);
+    assert_eq!(Some(json.code()), Some(1));
+    let report: Value = serde_json::from_str(json.stdout()).unwrap();
+    assert_eq!(report["accepted"], false);
+    assert!(report["reason"].as_str().unwrap().contains("rollback"));
+}
+
+#[test]
+fn plan_shows_an_invalid_signature_and_refuses_only_when_required() {
+    let sandbox = Sandbox::new();
+    let manifest = sandbox.manifest(1, "");
+    let plan = sandbox.run(&["plan", manifest.to_str().unwrap()]);
+    assert!((plan.code() == 0), "{}", plan.stderr());
+    let stdout = plan.stdout();
+    assert!(
+        stdout.contains("Signature: not valid, apply would refuse"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(unsigned)"), "{stdout}");
+
+    let required = sandbox.run(&["plan", "--require-signature", manifest.to_str().unwrap()]);
+    assert_eq!(Some(required.code()), Some(1));
+    assert!(required.stderr().contains("it has no signature"));
+    assert_eq!(sandbox.history()[0]["status"], "refused");
+    assert!(!sandbox.venv().exists());
+}
+
+#[test]
+fn init_scaffolds_a_signed_manifest_that_plans_at_once() {
+    let sandbox = Sandbox::new();
+    let init = sandbox.run(&["init", "shop"]);
+    assert!((init.code() == 0), "{}", init.stderr());
+    let key = sandbox.path("config/pkgm/keys/shop-local.pem");
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(sandbox.trust_path().exists());
+    assert!(sandbox.path("shop/pkgm.yaml.sig").exists());
+    let plan = sandbox.run(&["plan", "shop/pkgm.yaml"]);
+    assert!((plan.code() == 0), "{}", plan.stderr());
+    assert!(plan.stdout().contains("Signature: valid, key `shop-local`"));
+
+    let again = sandbox.run(&["init", "shop"]);
+    assert_eq!(Some(again.code()), Some(1));
+    assert!(again.stderr().contains("already exists"));
+}
+
+#[test]
+fn sign_takes_the_key_id_from_the_key_file_name_by_default() {
+    let sandbox = Sandbox::new();
+    let key = sandbox.keygen("ops-2026", "es256");
+    sandbox.manifest(1, "");
+    let manifest = sandbox.manifest_path();
+    sandbox
+        .run(&[
+            "sign",
+            manifest.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ])
+        .expect_success();
+    let token = std::fs::read_to_string(sandbox.signature_path()).unwrap();
+    assert_eq!(header_of(&token)["kid"], "ops-2026");
+    assert_eq!(header_of(&token)["alg"], "ES256");
+}

@@ -1,0 +1,96 @@
+//! `pkgm install`, `upgrade` and `uninstall`: role-gated, validated like apply, recorded with
+//! the acting user, and seen as drift by the next plan.
+
+use super::{fails, hashes, succeeds, Users, ALICE_PASSWORD, BOB_PASSWORD};
+use crate::support::{Dist, OfflineManifest};
+
+#[test]
+fn imperative_changes_are_audited_and_show_up_as_drift() {
+    let users = Users::new();
+    users.sandbox.venv();
+    let h = hashes();
+    users
+        .sandbox
+        .write_local_dists(&[Dist::wheel("demo", "1.0"), Dist::wheel("demo", "2.0")]);
+    let manifest = OfflineManifest::new()
+        .prune(false)
+        .find_links("$LOCAL_WHEELS")
+        .package("demo", "==1.0")
+        .to_yaml()
+        + &format!(
+            "users:\n  {}\n  {}\n",
+            super::user("alice", "maintainer", &h.alice),
+            super::user("bob", "viewer", &h.bob)
+        );
+    users.sandbox.write_manifest(&manifest);
+    succeeds(users.sandbox.apply().arg("-q").run());
+    let on_manifest = |verb: &str, packages: &[&str]| {
+        let mut args = vec![verb, "--manifest", "manifest.yaml", "--"];
+        args.extend(packages);
+        users.pkgm(&args)
+    };
+
+    succeeds(users.login("bob", BOB_PASSWORD));
+    let denied = fails(on_manifest("install", &["alpha"]));
+    assert!(
+        denied.stderr().contains("needs `maintainer` or higher"),
+        "{denied}"
+    );
+
+    succeeds(users.login("alice", ALICE_PASSWORD));
+    for (packages, expected) in [
+        (
+            &["--index-url=https://evil"][..],
+            "`--index-url` is not a valid package name",
+        ),
+        (&["./demo.whl"], "`./demo.whl` is not a package requirement"),
+        (
+            &["demo @ https://example.com/demo.whl"],
+            "is a URL, not a version specifier",
+        ),
+    ] {
+        let refused = fails(on_manifest("install", packages));
+        assert!(refused.stderr().contains(expected), "{refused}");
+    }
+    let installed = succeeds(on_manifest("install", &["demo==2.0", "alpha"]));
+    assert!(
+        installed
+            .stdout()
+            .starts_with("Installed by `alice`: alpha 2.0, demo 1.0 → 2.0 in "),
+        "{installed}"
+    );
+    let plan = succeeds(users.sandbox.plan().run());
+    assert!(plan.stdout().contains("↓ demo 2.0 → ==1.0"), "{plan}");
+    let downgraded = succeeds(on_manifest("install", &["alpha<2"]));
+    assert!(
+        downgraded.stdout().contains("alpha 2.0 → 1.1"),
+        "{downgraded}"
+    );
+    let upgraded = succeeds(on_manifest("upgrade", &["alpha"]));
+    assert!(upgraded.stdout().contains("alpha 1.1 → 2.0"), "{upgraded}");
+    succeeds(on_manifest("uninstall", &["alpha"]));
+    let pip = fails(on_manifest("uninstall", &["pip"]));
+    assert!(pip.stderr().contains("`pip` is never removed"), "{pip}");
+    assert_eq!(
+        users.sandbox.venv().installed_beyond_seed(),
+        crate::reconcile::packages(&[("demo", "2.0")])
+    );
+
+    let history = succeeds(users.pkgm(&["history", "--output", "json"])).stdout_json();
+    let audited: Vec<String> = history
+        .as_array()
+        .expect("an array of runs")
+        .iter()
+        .filter(|run| run["actor"].is_string())
+        .map(|run| format!("{} {} {}", run["command"], run["actor"], run["status"]))
+        .collect();
+    assert_eq!(
+        audited,
+        [
+            r#""uninstall" "alice" "succeeded""#,
+            r#""upgrade" "alice" "succeeded""#,
+            r#""install" "alice" "succeeded""#,
+            r#""install" "alice" "succeeded""#,
+        ]
+    );
+}
