@@ -258,20 +258,41 @@ impl Store {
             });
         }
         if version < SCHEMA_VERSION {
-            // Version 2 added the account tables, version 3 the manifest bytes of each run.
-            let tables = if version < 2 {
-                format!("{SCHEMA} {ACCOUNTS_SCHEMA}")
-            } else {
-                String::new()
-            };
-            self.connection
-                .execute_batch(&format!(
-                    "BEGIN IMMEDIATE; {tables} ALTER TABLE runs ADD COLUMN manifest BLOB;
-                     PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                ))
-                .map_err(|e| self.fail(e))?;
+            self.migrate().map_err(|e| self.fail(e))?;
         }
         Ok(())
+    }
+
+    /// Brings the schema up to date. The version is read again inside the write
+    /// transaction: two processes opening a new database at once must not both migrate
+    /// (the second `ALTER TABLE` would fail on the column the first one added).
+    fn migrate(&self) -> rusqlite::Result<()> {
+        self.connection.execute_batch("BEGIN IMMEDIATE")?;
+        let migrated = self
+            .connection
+            .query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
+            .and_then(|version| {
+                if version >= SCHEMA_VERSION {
+                    return Ok(());
+                }
+                // Version 2 added the account tables, version 3 the manifest bytes of each run.
+                let tables = if version < 2 {
+                    format!("{SCHEMA} {ACCOUNTS_SCHEMA}")
+                } else {
+                    String::new()
+                };
+                self.connection.execute_batch(&format!(
+                    "{tables} ALTER TABLE runs ADD COLUMN manifest BLOB;
+                     PRAGMA user_version = {SCHEMA_VERSION};"
+                ))
+            });
+        match migrated {
+            Ok(()) => self.connection.execute_batch("COMMIT"),
+            Err(error) => {
+                let _ = self.connection.execute_batch("ROLLBACK");
+                Err(error)
+            }
+        }
     }
 
     pub(crate) fn connection(&self) -> &Connection {

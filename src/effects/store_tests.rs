@@ -116,3 +116,25 @@ fn an_older_database_gains_the_manifest_column() {
         .unwrap();
     assert_eq!(store.run_manifest(id).unwrap(), Some(b"m".to_vec()));
 }
+
+#[test]
+fn processes_creating_the_database_at_once_all_succeed() {
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let start = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        Store::open(&path).map(|_| ())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                opener.join().unwrap().unwrap();
+            }
+        });
+    }
+}
