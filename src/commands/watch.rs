@@ -22,10 +22,9 @@ use super::state_store::StateStore;
 use super::watch_cycle::{CycleResult, Cycles};
 use super::{print, Settings};
 
-/// The debouncer's window and tick: short, so that bursts are judged by `SETTLE`.
-const DEBOUNCE: Duration = Duration::from_millis(100);
-/// Quiet time after the last batch of events before a change cycle runs (~300 ms in all).
-const SETTLE_MS: u64 = 200;
+/// Quiet time after the last relevant event before a change cycle runs: an editor's save,
+/// `git pull` or a config map update is one burst, and one cycle.
+const SETTLE_MS: u64 = 300;
 /// A stream of changes that never pauses still runs a cycle this often.
 const MAX_DELAY_MS: u64 = 2_000;
 /// While the folder is missing, how often to look for it (its parent's watch may be gone too).
@@ -183,7 +182,7 @@ fn start_watcher(args: &WatchArgs, sender: Sender<Wake>) -> Option<ManifestWatch
         let _ = sender.send(Wake::Batch(Instant::now(), batch));
     });
     let path = &args.manifest.manifest;
-    let started = ManifestWatcher::new(path, DEBOUNCE, sink).and_then(|mut watcher| {
+    let started = ManifestWatcher::new(path, sink).and_then(|mut watcher| {
         watcher.arm()?;
         Ok(watcher)
     });

@@ -1,23 +1,22 @@
-//! Watches a manifest's folder (not the file: editors save by rename) through notify's
-//! debouncer, and says which events matter: the manifest, its `.sig`, the first folder of
-//! their symlink targets (`..data` in a mounted config map), and the folder itself being
-//! replaced. Everything else in the folder (pkgm's own state, a venv) is ignored.
+//! Watches a manifest's folder (not the file: editors save by rename) with notify, and says
+//! which events matter: the manifest, its `.sig`, the first folder of their symlink targets
+//! (`..data` in a mounted config map), and the folder itself being replaced. Everything
+//! else in the folder (pkgm's own state, a venv) is ignored. Bursts are debounced by the
+//! caller (`core::watch_schedule`): nothing here runs on a timer, so an idle watch sleeps.
 
 use std::collections::BTreeSet;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use notify::event::{AccessKind, AccessMode, EventKind};
-use notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, NoCache};
+use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 
-/// What the debouncer delivers, on its own thread.
+/// What the watcher delivers, on notify's thread.
 #[derive(Debug)]
 pub enum WatchBatch {
-    /// Paths touched by one debounced batch of events.
+    /// Paths touched by one event that can change content.
     Paths(Vec<PathBuf>),
     /// The kernel dropped events (queue overflow): anything may have changed.
     Rescan,
@@ -25,7 +24,7 @@ pub enum WatchBatch {
     Failed(String),
 }
 
-/// Receives batches; called from the debouncer's thread.
+/// Receives batches; called from notify's thread.
 pub type Sink = Arc<dyn Fn(WatchBatch) + Send + Sync>;
 
 /// What a batch means for the manifest.
@@ -61,14 +60,13 @@ pub struct ManifestWatcher {
     names: BTreeSet<OsString>,
     /// Device and inode of the folder when it was armed (`None`: it did not exist).
     identity: Option<(u64, u64)>,
-    debouncer: Option<Debouncer<RecommendedWatcher, NoCache>>,
+    watcher: Option<RecommendedWatcher>,
     sink: Sink,
-    debounce: Duration,
 }
 
 impl ManifestWatcher {
     /// Prepares a watcher for `manifest`; call [`ManifestWatcher::arm`] to start it.
-    pub fn new(manifest: &Path, debounce: Duration, sink: Sink) -> Result<Self, WatchError> {
+    pub fn new(manifest: &Path, sink: Sink) -> Result<Self, WatchError> {
         let absolute = std::path::absolute(manifest).map_err(|source| WatchError::Resolve {
             path: manifest.to_path_buf(),
             source,
@@ -85,9 +83,8 @@ impl ManifestWatcher {
             files: [name.to_os_string(), signature],
             names: BTreeSet::new(),
             identity: None,
-            debouncer: None,
+            watcher: None,
             sink,
-            debounce,
         })
     }
 
@@ -99,38 +96,21 @@ impl ManifestWatcher {
     /// deleted and recreated (or swapped) folder is noticed. A missing folder is not an
     /// error: the parent's watch, or [`ManifestWatcher::folder_replaced`], sees it return.
     pub fn arm(&mut self) -> Result<(), WatchError> {
-        self.debouncer = None;
+        self.watcher = None;
         let sink = Arc::clone(&self.sink);
-        let handler = move |result: DebounceEventResult| match result {
-            Ok(events) if events.iter().any(|event| event.need_rescan()) => {
-                sink(WatchBatch::Rescan)
+        let handler = move |result: notify::Result<Event>| match result {
+            Ok(event) if event.need_rescan() => sink(WatchBatch::Rescan),
+            Ok(event) if changes_content(&event.kind) && !event.paths.is_empty() => {
+                sink(WatchBatch::Paths(event.paths))
             }
-            Ok(events) => {
-                let paths: Vec<PathBuf> = events
-                    .into_iter()
-                    .filter(|event| changes_content(&event.kind))
-                    .flat_map(|event| event.event.paths)
-                    .collect();
-                if !paths.is_empty() {
-                    sink(WatchBatch::Paths(paths));
-                }
-            }
-            Err(errors) => {
-                let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                sink(WatchBatch::Failed(errors.join("; ")))
-            }
+            Ok(_) => {}
+            Err(error) => sink(WatchBatch::Failed(error.to_string())),
         };
-        let mut debouncer = new_debouncer_opt::<_, RecommendedWatcher, NoCache>(
-            self.debounce,
-            Some(self.debounce),
-            handler,
-            NoCache,
-            notify::Config::default(),
-        )
-        .map_err(|source| self.watch_error(&self.folder, source))?;
+        let mut watcher = notify::recommended_watcher(handler)
+            .map_err(|source| self.watch_error(&self.folder, source))?;
         self.identity = identity(&self.folder);
         if self.identity.is_some() {
-            match debouncer.watch(&self.folder, RecursiveMode::NonRecursive) {
+            match watcher.watch(&self.folder, RecursiveMode::NonRecursive) {
                 Ok(()) => {}
                 // Gone between the check and the watch: the parent's watch sees it return.
                 Err(_) if !self.folder.exists() => self.identity = None,
@@ -138,12 +118,12 @@ impl ManifestWatcher {
             }
         }
         if let Some(parent) = self.folder.parent().filter(|parent| parent.is_dir()) {
-            if let Err(error) = debouncer.watch(parent, RecursiveMode::NonRecursive) {
+            if let Err(error) = watcher.watch(parent, RecursiveMode::NonRecursive) {
                 tracing::debug!("not watching `{}`: {error}", parent.display());
             }
         }
         self.names = relevant_names(&self.folder, &self.files);
-        self.debouncer = Some(debouncer);
+        self.watcher = Some(watcher);
         Ok(())
     }
 
@@ -272,7 +252,7 @@ mod tests {
 
     fn watcher(folder: &Path) -> ManifestWatcher {
         let sink: Sink = Arc::new(|_| {});
-        ManifestWatcher::new(&folder.join("m.yaml"), Duration::from_millis(50), sink).unwrap()
+        ManifestWatcher::new(&folder.join("m.yaml"), sink).unwrap()
     }
 
     #[test]

@@ -197,18 +197,24 @@ impl Drop for Watching {
 }
 
 /// Waits until the latest run is `started` at `step`.
-pub fn wait_for_step(sandbox: &Sandbox, step: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
+#[track_caller]
+pub fn wait_for_step(sandbox: &Sandbox, watch: &Watching, step: &str) {
+    let deadline = Instant::now() + CYCLE_DEADLINE;
     loop {
+        let mut runs = Vec::new();
         if let Ok(store) = Store::open(&sandbox.state_path()) {
-            let runs = store.runs(1).unwrap_or_default();
+            runs = store.runs(1).unwrap_or_default();
             if runs.first().is_some_and(|run| {
                 run.status == RunStatus::Started && run.step.as_deref() == Some(step)
             }) {
                 return;
             }
         }
-        assert!(Instant::now() < deadline, "no run reached `{step}`");
+        assert!(
+            Instant::now() < deadline,
+            "no run reached `{step}`; last run: {runs:?}\nwatch wrote:\n{}",
+            watch.log()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -41,7 +41,7 @@ fn sigterm_during_an_install_lets_it_finish_and_starts_no_removal() {
     slow_down_installs(venv.root(), 2);
     sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
     let mut watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    wait_for_step(&sandbox, "install");
+    wait_for_step(&sandbox, &watch, "install");
 
     watch.signal("TERM");
     let status = watch.wait_exit(EXIT_DEADLINE);

@@ -49,7 +49,7 @@ fn saves_during_an_apply_make_one_follow_up_cycle() {
     let manifest = sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
     let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
     // The start cycle is installing (two seconds longer than usual); save three times.
-    wait_for_step(&sandbox, "install");
+    wait_for_step(&sandbox, &watch, "install");
     for number in 2..=4 {
         save_by_rename(&manifest, &sandbox.substitute(&revision(number, "==1.0")));
         std::thread::sleep(Duration::from_millis(400));
