@@ -50,9 +50,9 @@ before=$(cpu_ns "$watch_pid")
 sleep "$idle"
 after=$(cpu_ns "$watch_pid")
 cycles=$(grep -c "interval: " "$work/log" || true)
-used_ms=$(( (after - before) / 1000000 ))
-echo "pkgm watch, interval $interval: ${used_ms} ms CPU in ${idle} s idle ($cycles interval cycles)"
-echo "extrapolated to an hour: $(( used_ms * 3600 / idle )) ms CPU per hour"
+used_us=$(( (after - before) / 1000 ))
+echo "pkgm watch, interval $interval: ${used_us} µs CPU in ${idle} s idle ($cycles interval cycles)"
+echo "extrapolated to an hour: $(( used_us * 3600 / idle / 1000 )) ms CPU per hour"
 kill -TERM "$watch_pid"
 wait "$watch_pid" && echo "exit code after SIGTERM: 0"
 grep -v "^warning: using the unsigned" "$work/log" | tail -n 3
