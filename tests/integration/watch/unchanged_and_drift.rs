@@ -1,5 +1,6 @@
 //! The interval: when nothing moved it skips planning; a package installed by hand is
-//! removed on the next interval. pkgm's own writes (state, venv) never trigger a cycle.
+//! removed, and a change that sent no event is applied, on the next interval. pkgm's own
+//! writes (state, venv) never trigger a cycle.
 
 use std::time::Duration;
 
@@ -58,4 +59,33 @@ fn pkgm_s_own_writes_in_the_manifest_folder_trigger_nothing() {
         .map(|cycle| cycle["trigger"].as_str().unwrap_or("?").to_owned())
         .collect();
     assert_eq!(triggers, ["start"], "{}", watch.log());
+}
+
+#[test]
+fn a_change_that_sends_no_event_is_picked_up_by_the_interval() {
+    let sandbox = Sandbox::new();
+    let site_packages = sandbox.venv().site_packages();
+    // The manifest is a symlink to a file in another folder, which watch does not watch:
+    // editing that file sends no event, as on a file system without notifications.
+    let target = sandbox.write_file("elsewhere/manifest.yaml", &revision(1, "==1.0"));
+    std::fs::create_dir(sandbox.path().join("conf")).expect("create conf");
+    std::os::unix::fs::symlink(
+        "../elsewhere/manifest.yaml",
+        sandbox.path().join(CONF_MANIFEST),
+    )
+    .expect("link the manifest");
+    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1s"]);
+    watch.wait_for_revision(0, 1);
+    watch.wait_for(1, "interval", "unchanged");
+
+    std::fs::write(&target, sandbox.substitute(&revision(2, "==1.1"))).expect("edit");
+    let applied = watch.wait_for(1, "interval", "applied");
+    assert_eq!(applied["revision"], 2, "{}", watch.log());
+    assert!(has_dist(&site_packages, "alpha", "1.1"));
+    let changes = watch
+        .cycles()
+        .iter()
+        .filter(|cycle| cycle["trigger"] == "change")
+        .count();
+    assert_eq!(changes, 0, "{}", watch.log());
 }
