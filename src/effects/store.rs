@@ -222,8 +222,9 @@ impl Store {
         self.connection
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| self.fail(e))?;
+        self.enable_wal().map_err(|e| self.fail(e))?;
         self.connection
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .execute_batch("PRAGMA synchronous = FULL;")
             .map_err(|e| self.fail(e))?;
         // Committed transactions are already durable in the WAL. SQLite would checkpoint on
         // every close (two fsyncs per command), and a fresh process re-reads the whole WAL
@@ -261,6 +262,24 @@ impl Store {
             self.migrate().map_err(|e| self.fail(e))?;
         }
         Ok(())
+    }
+
+    /// Switches to WAL (a no-op once a database is in WAL mode). Switching takes an
+    /// exclusive lock and, unlike other statements, returns "database is locked" at once
+    /// instead of waiting: retry while another process opening a new database does the same.
+    fn enable_wal(&self) -> rusqlite::Result<()> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match self.connection.execute_batch("PRAGMA journal_mode = WAL;") {
+                Err(rusqlite::Error::SqliteFailure(error, _))
+                    if error.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Brings the schema up to date. The version is read again inside the write

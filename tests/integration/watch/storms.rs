@@ -52,7 +52,7 @@ fn saves_during_an_apply_make_one_follow_up_cycle() {
     wait_for_step(&sandbox, &watch, "install");
     for number in 2..=4 {
         save_by_rename(&manifest, &sandbox.substitute(&revision(number, "==1.0")));
-        std::thread::sleep(Duration::from_millis(400));
+        std::thread::sleep(Duration::from_millis(200));
     }
     let start = watch.wait_for(0, "start", "applied");
     assert_eq!(start["revision"], 1, "{}", watch.log());
