@@ -15,13 +15,21 @@ mkdir -p "$work" "$results"
 
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
 
+# The same conditions for every tool: no installer variables or config files from this
+# machine (pkgm removes them for its own installer calls; the bare commands must match),
+# and the real interpreter rather than a version-manager shim.
+for variable in $(env | grep -oE '^(PIP|UV)_[A-Z0-9_]+' || true); do unset "$variable"; done
+export PIP_CONFIG_FILE=/dev/null UV_NO_CONFIG=1
+python=$(python3 -c 'import sys; print(sys.executable)')
+export PKGM_PYTHON="$python"
+
 echo "== building pkgm (release)"
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 pkgm="$root/target/release/pkgm"
 
 echo "== tools venv (uv, pip-tools): real binaries, not shims"
 if [[ ! -x "$work/tools/bin/pip-sync" ]]; then
-  python3 -m venv "$work/tools"
+  "$python" -m venv "$work/tools"
   "$work/tools/bin/python" -m pip install --quiet --disable-pip-version-check uv pip-tools
 fi
 uv="$work/tools/bin/uv"
@@ -84,7 +92,7 @@ for n in 100 300 1000; do
   venv="$work/synthetic-$n"
   if [[ ! -f "$venv/.complete" ]]; then
     rm -rf "$venv"
-    python3 -m venv --without-pip "$venv"
+    "$python" -m venv --without-pip "$venv"
     python3 "$here/synthetic.py" "$venv" "$n" > "$work/synthetic-$n.yaml"
     touch "$venv/.complete"
   fi
@@ -108,8 +116,8 @@ hyperfine --warmup 1 --runs "${FRESH_RUNS:-5}" \
   --prepare "rm -rf $work/fresh-venv $state $state-wal $state-shm" \
   --export-markdown "$results/fresh.md" --export-json "$results/fresh.json" \
   -n "pkgm apply (pip)" "$pkgm apply $work/fresh-pip.yaml --yes -q" \
-  -n "venv + pip install -r" "python3 -m venv $work/fresh-venv && $work/fresh-venv/bin/python -m pip install --quiet --disable-pip-version-check --no-index --find-links $work/wheels -r $here/requirements.txt" \
+  -n "venv + pip install -r" "$python -m venv $work/fresh-venv && $work/fresh-venv/bin/python -m pip install --quiet --disable-pip-version-check --no-index --find-links $work/wheels -r $here/requirements.txt" \
   -n "pkgm apply (uv)" "$pkgm apply $work/fresh-uv.yaml --yes -q" \
-  -n "venv + uv pip install" "python3 -m venv --without-pip $work/fresh-venv && $uv pip install --quiet --offline --no-index --find-links $work/wheels --python $work/fresh-venv/bin/python -r $here/requirements.txt"
+  -n "venv + uv pip install" "$python -m venv --without-pip $work/fresh-venv && $uv pip install --quiet --offline --no-index --find-links $work/wheels --python $work/fresh-venv/bin/python -r $here/requirements.txt"
 
 python3 "$here/summarise.py" "$results"

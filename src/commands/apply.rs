@@ -8,6 +8,7 @@ use anyhow::{bail, Context};
 use serde_json::json;
 
 use crate::cli::{ApplyArgs, OutputFormat};
+use crate::core::installed::Tally;
 use crate::effects::progress::{Progress, Verbosity};
 use crate::render;
 
@@ -67,13 +68,18 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 "duration_ms": outcome.duration_ms,
             }))?,
             OutputFormat::Text if settings.verbosity != Verbosity::Quiet => {
+                let venv = if outcome.plan.environment.is_some() {
+                    "virtual environment created; "
+                } else {
+                    ""
+                };
                 let users = match outcome.users.len() {
                     0 => String::new(),
-                    count => format!(" and {}", plural(count, "user")),
+                    count => format!("; {} changed", plural(count, "user")),
                 };
                 print(&format!(
-                    "Apply complete: {}{users} changed in {} (run {run_id}).\n",
-                    plural(outcome.changed.len(), "package"),
+                    "Apply complete: {venv}{}{users} (run {run_id}, {}).\n",
+                    Tally::of(&outcome.changed).describe(),
                     render::duration(outcome.duration_ms)
                 ))?
             }

@@ -68,3 +68,20 @@ pub fn account(
         locked_until_ms: None,
     }
 }
+
+/// The `users:` of a YAML manifest.
+pub fn declared(
+    users: &str,
+) -> std::collections::BTreeMap<super::user_spec::UserName, super::user_spec::UserDecl> {
+    let text = format!(
+        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: t, revision: 1}}\nusers: {{{users}}}\n"
+    );
+    super::manifest_parse::parse_manifest(std::path::Path::new("m.yaml"), text.as_bytes())
+        .unwrap()
+        .users
+}
+
+/// One `users:` entry in flow style.
+pub fn user(name: &str, role: &str, hash: &str) -> String {
+    format!("{name}: {{email: {name}@example.com, role: {role}, password_hash: '{hash}'}}, ")
+}

@@ -62,6 +62,50 @@ pub fn differences(before: &InstalledSet, after: &InstalledSet) -> Vec<Differenc
         .collect()
 }
 
+/// How many packages each kind of difference touched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub installed: usize,
+    pub upgraded: usize,
+    pub downgraded: usize,
+    pub removed: usize,
+}
+
+impl Tally {
+    pub fn of(differences: &[Difference]) -> Self {
+        let version = |text: &str| Version::from_str(text).ok();
+        let mut tally = Self::default();
+        for difference in differences {
+            match (difference.from.as_deref(), difference.to.as_deref()) {
+                (None, Some(_)) => tally.installed += 1,
+                (Some(_), None) => tally.removed += 1,
+                (Some(from), Some(to)) if version(to) < version(from) => tally.downgraded += 1,
+                _ => tally.upgraded += 1,
+            }
+        }
+        tally
+    }
+
+    /// `2 installed, 1 upgraded`, or `no package changed`.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = [
+            (self.installed, "installed"),
+            (self.upgraded, "upgraded"),
+            (self.downgraded, "downgraded"),
+            (self.removed, "removed"),
+        ]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, what)| format!("{count} {what}"))
+        .collect();
+        if parts.is_empty() {
+            "no package changed".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
 /// What the interpreter told us about itself; cached so that a no-op plan starts no Python.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterpreterInfo {
@@ -189,6 +233,27 @@ pub fn parse_requires_txt(text: &str) -> (Vec<Requirement>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn differences_are_tallied_by_direction() {
+        let difference = |from: Option<&str>, to: Option<&str>| Difference {
+            name: "x".into(),
+            from: from.map(String::from),
+            to: to.map(String::from),
+        };
+        let tally = Tally::of(&[
+            difference(None, Some("1.0")),
+            difference(Some("1.0"), Some("1.10")),
+            difference(Some("2.0"), Some("1.9")),
+            difference(Some("1.0"), None),
+            difference(None, Some("2.0")),
+        ]);
+        assert_eq!(
+            tally.describe(),
+            "2 installed, 1 upgraded, 1 downgraded, 1 removed"
+        );
+        assert_eq!(Tally::default().describe(), "no package changed");
+    }
 
     #[test]
     fn legacy_requires_txt_sections_become_markers() {

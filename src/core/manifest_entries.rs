@@ -112,10 +112,11 @@ impl<'de, K: MapKey> Visitor<'de> for KeySeed<'_, K> {
         let key = K::parse_key(text).map_err(E::custom)?;
         let normalised = key.to_string();
         if let Some(first) = self.spelled.get(&normalised) {
-            return Err(E::custom(format!(
-                "`{text}` and `{first}` name the same {} (`{key}`)",
-                K::WHAT
-            )));
+            return Err(E::custom(if first == text {
+                format!("{} `{text}` appears twice", K::WHAT)
+            } else {
+                format!("`{text}` and `{first}` name the same {} (`{key}`)", K::WHAT)
+            }));
         }
         self.spelled.insert(normalised, text.to_string());
         Ok(key)

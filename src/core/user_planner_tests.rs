@@ -1,24 +1,7 @@
-use std::path::Path;
-
 use super::*;
 use crate::core::account::Account;
-use crate::core::fixtures::{account, HASH_A, HASH_B};
-use crate::core::manifest_parse::parse_manifest;
+use crate::core::fixtures::{account, declared, user, HASH_A, HASH_B};
 use crate::core::user_spec::Role::{Admin, Maintainer, Viewer};
-
-/// The `users:` of a YAML manifest.
-fn declared(users: &str) -> BTreeMap<UserName, UserDecl> {
-    let text = format!(
-        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: t, revision: 1}}\nusers: {{{users}}}\n"
-    );
-    parse_manifest(Path::new("m.yaml"), text.as_bytes())
-        .unwrap()
-        .users
-}
-
-fn user(name: &str, role: &str, hash: &str) -> String {
-    format!("{name}: {{email: {name}@example.com, role: {role}, password_hash: '{hash}'}}, ")
-}
 
 fn lines(changes: &[UserChange]) -> Vec<String> {
     changes

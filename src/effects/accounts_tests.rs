@@ -1,21 +1,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::core::fixtures::{HASH_A, HASH_B};
-use crate::core::manifest_parse::parse_manifest;
-
-fn declared(users: &str) -> BTreeMap<UserName, UserDecl> {
-    let text = format!(
-        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: t, revision: 1}}\nusers: {{{users}}}\n"
-    );
-    parse_manifest(Path::new("m.yaml"), text.as_bytes())
-        .unwrap()
-        .users
-}
-
-fn user(name: &str, role: &str, hash: &str) -> String {
-    format!("{name}: {{email: {name}@example.com, role: {role}, password_hash: '{hash}'}}, ")
-}
+use crate::core::fixtures::{declared, user, HASH_A, HASH_B};
 
 fn name(text: &str) -> UserName {
     UserName::parse(text).unwrap()

@@ -51,7 +51,7 @@ pub enum InterpreterError {
         #[source]
         source: ProcessError,
     },
-    #[error("the Python interpreter `{path}` answered something unexpected: {message}")]
+    #[error("`{path}` did not answer like a Python interpreter ({message})\nhint: point `environment.python` at a Python 3 interpreter")]
     Answer { path: PathBuf, message: String },
     #[error("cannot read `{path}`: {source}")]
     Stat {
@@ -69,8 +69,14 @@ pub enum InterpreterError {
 /// Runs the interpreter once to learn its site-packages folders and marker environment.
 pub fn probe(python: &Path) -> Result<InterpreterInfo, InterpreterError> {
     // -I: ignore PYTHON* variables and the user site, so the answer depends only on the target.
+    // The probe runs from a file, so a wrong "interpreter" cannot echo the script back.
+    let script = write_probe().map_err(|err| InterpreterError::Answer {
+        path: python.to_path_buf(),
+        message: format!("cannot write the probe script: {err}"),
+    })?;
     let output = Invocation::new(python)
-        .args(["-I", "-c", PROBE])
+        .arg("-I")
+        .arg(script.path())
         .run(None)
         .map_err(|source| InterpreterError::Run {
             path: python.to_path_buf(),
@@ -80,6 +86,17 @@ pub fn probe(python: &Path) -> Result<InterpreterInfo, InterpreterError> {
         path: python.to_path_buf(),
         message: err.to_string(),
     })
+}
+
+fn write_probe() -> std::io::Result<tempfile::NamedTempFile> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix("pkgm-probe-")
+        .suffix(".py")
+        .tempfile()?;
+    file.write_all(PROBE.as_bytes())?;
+    file.flush()?;
+    Ok(file)
 }
 
 /// Changes whenever the interpreter (or the venv around it) is replaced or upgraded.

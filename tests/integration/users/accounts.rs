@@ -47,7 +47,7 @@ fn apply_creates_updates_and_deletes_users_visible_in_users_list() {
     assert!(
         apply
             .stdout()
-            .contains("Apply complete: 0 packages and 2 users changed in "),
+            .contains("Apply complete: no package changed; 2 users changed (run "),
         "{apply}"
     );
     let listed = succeeds(users.pkgm(&["users", "list", "--output", "json"])).stdout_json();
