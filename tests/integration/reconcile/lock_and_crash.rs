@@ -1,8 +1,7 @@
 //! Applies are serialised by the state lock; a killed apply leaves a journal entry that the
 //! next run reports, and the next apply converges from the real environment.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pkgm::effects::store::{RunStatus, Store};
@@ -10,39 +9,12 @@ use pkgm::effects::store::{RunStatus, Store};
 use super::packages;
 use crate::support::{Dist, OfflineManifest, Sandbox};
 
-/// Holds the state lock from another process, the way a running apply would.
-fn hold_lock(sandbox: &Sandbox) -> Child {
-    let lock = format!("{}.lock", sandbox.state_path().display());
-    std::fs::create_dir_all(sandbox.state_path().parent().expect("state folder")).expect("mkdir");
-    let script = r#"
-import fcntl, json, os, sys, time
-lock = open(sys.argv[1], "a+")
-fcntl.flock(lock, fcntl.LOCK_EX)
-lock.truncate(0)
-lock.write(json.dumps({"pid": os.getpid(), "since_ms": 0, "command": "pkgm apply other.yaml"}))
-lock.flush()
-print("locked", flush=True)
-time.sleep(120)
-"#;
-    let mut child = Command::new("python3")
-        .args(["-c", script, &lock])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the lock holder");
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read from the lock holder");
-    assert_eq!(line.trim(), "locked");
-    child
-}
-
 #[test]
 fn a_second_apply_waits_then_names_the_holder_and_a_dead_holders_lock_is_taken_over() {
     let sandbox = Sandbox::new();
     sandbox.venv();
     sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
-    let mut holder = hold_lock(&sandbox);
+    let mut holder = sandbox.hold_state_lock();
 
     let started = Instant::now();
     let blocked = sandbox.apply().args(["--lock-timeout", "1s"]).run();

@@ -67,6 +67,35 @@ impl Sandbox {
         self.path().join("state").join("pkgm.db")
     }
 
+    /// Holds the state lock from another process, the way a running `pkgm apply` would
+    /// (its holder record names `pkgm apply other.yaml`). Kill the child to release it.
+    pub fn hold_state_lock(&self) -> std::process::Child {
+        use std::io::{BufRead, BufReader};
+        let lock = format!("{}.lock", self.state_path().display());
+        std::fs::create_dir_all(self.state_path().parent().expect("state folder")).expect("mkdir");
+        let script = r#"
+import fcntl, json, os, sys, time
+lock = open(sys.argv[1], "a+")
+fcntl.flock(lock, fcntl.LOCK_EX)
+lock.truncate(0)
+lock.write(json.dumps({"pid": os.getpid(), "since_ms": 0, "command": "pkgm apply other.yaml"}))
+lock.flush()
+print("locked", flush=True)
+time.sleep(120)
+"#;
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", script, &lock])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the lock holder");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read from the lock holder");
+        assert_eq!(line.trim(), "locked");
+        child
+    }
+
     /// Path of `.venv`, where the default manifest's environment lives, whether or not it exists.
     pub fn venv_path(&self) -> PathBuf {
         self.path().join(".venv")

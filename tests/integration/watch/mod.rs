@@ -56,6 +56,15 @@ impl Watching {
         Self::start_with(sandbox, manifest, args, |pkgm| pkgm)
     }
 
+    /// Writes revision 1 (`alpha ==1.0`) to [`CONF_MANIFEST`], starts watch on it with a
+    /// one-hour interval and waits until the start cycle applied it. Returns the manifest's path.
+    pub fn converged_on_revision_1(sandbox: &Sandbox) -> (PathBuf, Self) {
+        let manifest = sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+        let watch = Self::start(sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+        watch.wait_for_revision(0, 1);
+        (manifest, watch)
+    }
+
     /// `pkgm watch MANIFEST --log-format json ARGS…`: signatures required.
     pub fn start_signed(sandbox: &Sandbox, manifest: &str, args: &[&str]) -> Self {
         Self::spawn(sandbox.pkgm().args(["watch", manifest]).args(args))

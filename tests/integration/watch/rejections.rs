@@ -2,7 +2,7 @@
 //! keeps what was applied, keeps running, and applies the next good version. Deleting and
 //! recreating the folder re-arms the watch.
 
-use super::{has_dist, revision, save_by_rename, Watching, CONF_MANIFEST};
+use super::{has_dist, revision, save_by_rename, Watching};
 use crate::reconcile::packages;
 use crate::support::Sandbox;
 
@@ -10,9 +10,7 @@ use crate::support::Sandbox;
 fn a_broken_edit_is_not_applied_and_watch_keeps_running() {
     let sandbox = Sandbox::new();
     let site_packages = sandbox.venv().site_packages();
-    let manifest = sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
-    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    watch.wait_for_revision(0, 1);
+    let (manifest, watch) = Watching::converged_on_revision_1(&sandbox);
 
     // A syntax error in an otherwise newer revision.
     let broken = revision(2, "==2.0").replace("packages:", "packages: [");
@@ -41,10 +39,8 @@ fn a_broken_edit_is_not_applied_and_watch_keeps_running() {
 fn a_deleted_and_recreated_folder_is_watched_again() {
     let sandbox = Sandbox::new();
     sandbox.venv();
-    let manifest = sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+    let (manifest, watch) = Watching::converged_on_revision_1(&sandbox);
     let folder = manifest.parent().expect("conf folder").to_path_buf();
-    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    watch.wait_for_revision(0, 1);
 
     std::fs::remove_dir_all(&folder).expect("delete the folder");
     let rejected = watch.wait_for(1, "change", "rejected");

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{revision, save_by_rename, sibling, Watching, CONF_MANIFEST};
+use super::{revision, save_by_rename, sibling, Watching};
 use crate::support::Sandbox;
 
 /// Longer than watch's settle time (~300 ms): a second cycle for one save would show by then.
@@ -35,10 +35,8 @@ fn publish_config_map(folder: &Path, version: &str, text: &str) {
 fn each_save_style_leads_to_one_reconcile() {
     let sandbox = Sandbox::new();
     sandbox.venv();
-    let manifest = sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+    let (manifest, watch) = Watching::converged_on_revision_1(&sandbox);
     let folder = manifest.parent().expect("conf folder").to_path_buf();
-    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    watch.wait_for_revision(0, 1);
     let text = |number| sandbox.substitute(&revision(number, "==1.0"));
 
     // 2: an editor's save: write a temporary file, rename it over the manifest.

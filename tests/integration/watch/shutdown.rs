@@ -23,9 +23,7 @@ fn sigterm_and_sigint_exit_0_and_release_the_lock() {
     for signal in ["TERM", "INT"] {
         let sandbox = Sandbox::new();
         sandbox.venv();
-        sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
-        let mut watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-        watch.wait_for_revision(0, 1);
+        let (_manifest, mut watch) = Watching::converged_on_revision_1(&sandbox);
         watch.signal(signal);
         let status = watch.wait_exit(EXIT_DEADLINE);
         assert_eq!(status.code(), Some(0), "SIG{signal}\n{}", watch.log());
@@ -69,35 +67,12 @@ fn sigterm_during_an_install_lets_it_finish_and_starts_no_removal() {
     assert!(lock_is_free(&sandbox));
 }
 
-/// Holds the state lock from another process, the way a long `pkgm apply` would.
-fn hold_lock(sandbox: &Sandbox) -> std::process::Child {
-    use std::io::{BufRead, BufReader};
-    let lock = format!("{}.lock", sandbox.state_path().display());
-    std::fs::create_dir_all(sandbox.state_path().parent().expect("state folder")).expect("mkdir");
-    let script = "import fcntl, sys, time\n\
-                  lock = open(sys.argv[1], 'a+')\n\
-                  fcntl.flock(lock, fcntl.LOCK_EX)\n\
-                  print('locked', flush=True)\n\
-                  time.sleep(120)\n";
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", script, &lock])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start the lock holder");
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read from the lock holder");
-    assert_eq!(line.trim(), "locked");
-    child
-}
-
 #[test]
 fn sigterm_while_waiting_for_the_lock_exits_at_once() {
     let sandbox = Sandbox::new();
     sandbox.venv();
     sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
-    let mut holder = hold_lock(&sandbox);
+    let mut holder = sandbox.hold_state_lock();
     let mut watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
     // Watch plans without the lock; it waits for it once it has the lock file open.
     let lock = PathBuf::from(format!("{}.lock", sandbox.state_path().display()));

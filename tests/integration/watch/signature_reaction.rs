@@ -106,9 +106,7 @@ fn a_new_revision_is_refused_until_re_signed_then_converges_within_two_seconds()
 fn a_signature_change_alone_triggers_a_cycle() {
     let sandbox = Sandbox::new();
     sandbox.venv();
-    let manifest = sandbox.write_file(CONF_MANIFEST, &super::revision(1, "==1.0"));
-    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    watch.wait_for_revision(0, 1);
+    let (manifest, watch) = Watching::converged_on_revision_1(&sandbox);
     std::fs::write(sibling(&manifest, ".sig"), "not a token\n").expect("write");
     let cycle = watch.wait_for(1, "change", "converged");
     assert_eq!(cycle["revision"], 1);

@@ -21,9 +21,7 @@ fn change_cycles(watch: &Watching) -> Vec<u64> {
 fn a_hundred_saves_in_a_second_make_at_most_two_cycles() {
     let sandbox = Sandbox::new();
     sandbox.venv();
-    let manifest = sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
-    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    watch.wait_for_revision(0, 1);
+    let (manifest, watch) = Watching::converged_on_revision_1(&sandbox);
 
     let started = Instant::now();
     for number in 2..=101 {
