@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +13,7 @@ use anyhow::Context;
 
 use crate::cli::{LogFormat, WatchArgs};
 use crate::core::watch_schedule::{Next, Schedule, Timing, Trigger};
-use crate::effects::process::shield_children_from_terminal_signals;
+use crate::effects::process::{shield_children_from_terminal_signals, stop_running_children, Stop};
 use crate::effects::progress::Verbosity;
 use crate::effects::signals::ShutdownSignals;
 use crate::effects::watcher::{ManifestWatcher, Relevance, WatchBatch};
@@ -40,11 +41,15 @@ pub fn run(settings: &Settings, args: &WatchArgs) -> anyhow::Result<ExitCode> {
     let state = StateStore::new(&settings.state, true);
     shield_children_from_terminal_signals();
     let (sender, wakes) = mpsc::channel();
-    let signals = listen_for_signals(sender.clone())?;
+    let forced = Arc::new(AtomicBool::new(false));
+    let signals = listen_for_signals(sender.clone(), Arc::clone(&forced))?;
     let mut cycles = Cycles::new(settings, args, &state, signals.flag())?;
     if args.once {
         let result = cycles.run(Trigger::Start);
         emit(settings, &result);
+        if forced.load(Ordering::SeqCst) {
+            return Ok(ExitCode::from(130));
+        }
         return Ok(once_exit_code(args, result.report.outcome));
     }
     let mut events = Events::new(args, sender, wakes);
@@ -66,6 +71,9 @@ pub fn run(settings: &Settings, args: &WatchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     tracing::info!("watch stopped");
+    if forced.load(Ordering::SeqCst) {
+        return Ok(ExitCode::from(130));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -159,16 +167,32 @@ impl Events {
     }
 }
 
-/// SIGINT/SIGTERM: the first finishes the current step and exits 0; a second exits at once.
-fn listen_for_signals(sender: Sender<Wake>) -> anyhow::Result<ShutdownSignals> {
-    let signals = ShutdownSignals::listen(move |name, first| {
-        if first {
+/// SIGINT/SIGTERM: the first finishes the current step and exits 0. A second stops the
+/// running installer (SIGTERM to its process group) so the cycle ends now, and exits 130; a
+/// third kills it and exits at once. pkgm never exits while an installer it started could
+/// still be writing to the environment: the state lock is released only after it is gone.
+fn listen_for_signals(
+    sender: Sender<Wake>,
+    forced: Arc<AtomicBool>,
+) -> anyhow::Result<ShutdownSignals> {
+    let signals = ShutdownSignals::listen(move |name, count| match count {
+        1 => {
             tracing::warn!("received {name}: finishing the current step, then exiting");
             let _ = sender.send(Wake::Shutdown);
-        } else {
-            tracing::warn!(
-                "received {name} again: exiting now; an installer already running finishes on its own"
-            );
+        }
+        2 => {
+            forced.store(true, Ordering::SeqCst);
+            if stop_running_children(Stop::Terminate) > 0 {
+                tracing::warn!(
+                    "received {name} again: stopping the running installer, then exiting; once more kills it"
+                );
+            } else {
+                tracing::warn!("received {name} again: exiting after the current step");
+            }
+        }
+        _ => {
+            stop_running_children(Stop::Kill);
+            tracing::warn!("received {name} a third time: installer killed; exiting now");
             std::process::exit(130);
         }
     })

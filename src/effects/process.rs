@@ -8,9 +8,65 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::thread;
 
 static OWN_PROCESS_GROUP: AtomicBool = AtomicBool::new(false);
+
+/// Children running right now (their pids, which are also their process groups when
+/// shielded), so a forced shutdown can stop them instead of leaving them orphaned.
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// How hard [`stop_running_children`] asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGTERM: the installer may clean up.
+    Terminate,
+    /// SIGKILL: gone at once.
+    Kill,
+}
+
+/// Signals every child started by [`Invocation::run`] that has not finished, with its own
+/// children when it runs in its own process group. Returns how many were signalled.
+pub fn stop_running_children(how: Stop) -> usize {
+    let signal = match how {
+        Stop::Terminate => libc::SIGTERM,
+        Stop::Kill => libc::SIGKILL,
+    };
+    let group = OWN_PROCESS_GROUP.load(Ordering::SeqCst);
+    let running = RUNNING.lock().map(|pids| pids.clone()).unwrap_or_default();
+    for pid in &running {
+        let Ok(pid) = libc::pid_t::try_from(*pid) else {
+            continue;
+        };
+        // SAFETY: kill(2) touches no memory. The pid leaves RUNNING right after `wait` reaps
+        // it; a reuse inside that window would need the kernel to wrap its whole pid space.
+        unsafe {
+            libc::kill(if group { -pid } else { pid }, signal);
+        }
+    }
+    running.len()
+}
+
+/// Keeps a child's pid in [`RUNNING`] until it has been reaped.
+struct Registered(u32);
+
+impl Registered {
+    fn new(pid: u32) -> Self {
+        if let Ok(mut pids) = RUNNING.lock() {
+            pids.push(pid);
+        }
+        Self(pid)
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut pids) = RUNNING.lock() {
+            pids.retain(|pid| *pid != self.0);
+        }
+    }
+}
 
 /// From now on, children start in their own process group, so a Ctrl-C at the terminal
 /// reaches only pkgm (which finishes the current step) and never an installer mid-call.
@@ -96,6 +152,7 @@ impl Invocation {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|err| self.spawn_error(err))?;
+        let registered = Registered::new(child.id());
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
         let (out_text, err_text) = thread::scope(|scope| {
             let out = scope.spawn(|| pump(stdout, echo));
@@ -106,6 +163,7 @@ impl Invocation {
             )
         });
         let status = child.wait().map_err(|err| self.spawn_error(err))?;
+        drop(registered);
         let captured = Captured {
             status,
             stdout: out_text,

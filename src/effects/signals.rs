@@ -15,10 +15,10 @@ pub struct ShutdownSignals {
 }
 
 impl ShutdownSignals {
-    /// Listens for SIGINT and SIGTERM. `on_signal(name, first)` runs on a helper thread for
-    /// every signal; `first` is false when shutdown was already requested.
+    /// Listens for SIGINT and SIGTERM. `on_signal(name, count)` runs on a helper thread for
+    /// every signal; `count` is 1 for the first (which sets the flag), 2 for the next, …
     pub fn listen(
-        on_signal: impl Fn(&'static str, bool) + Send + 'static,
+        on_signal: impl Fn(&'static str, usize) + Send + 'static,
     ) -> std::io::Result<Self> {
         let requested = Arc::new(AtomicBool::new(false));
         let mut signals = Signals::new([SIGINT, SIGTERM])?;
@@ -27,14 +27,16 @@ impl ShutdownSignals {
         std::thread::Builder::new()
             .name("pkgm signals".into())
             .spawn(move || {
+                let mut count = 0;
                 for signal in signals.forever() {
                     let name = if signal == SIGINT {
                         "SIGINT"
                     } else {
                         "SIGTERM"
                     };
-                    let first = !flag.swap(true, Ordering::SeqCst);
-                    on_signal(name, first);
+                    flag.store(true, Ordering::SeqCst);
+                    count += 1;
+                    on_signal(name, count);
                 }
             })?;
         Ok(Self { requested, handle })

@@ -271,7 +271,9 @@ pub fn slow_down_installs(venv: &Path, seconds: u32) {
     std::fs::remove_file(&python).expect("remove bin/python");
     let script = format!(
         "#!/bin/sh\n\
-         if [ \"$1 $2 $3\" = \"-m pip install\" ]; then sleep {seconds}; fi\n\
+         if [ \"$1 $2 $3\" = \"-m pip install\" ]; then\n\
+           echo $$ > \"$(dirname \"$0\")/../installer.pid\"; sleep {seconds}\n\
+         fi\n\
          exec \"$(dirname \"$0\")/python3\" \"$@\"\n"
     );
     std::fs::write(&python, script).expect("write bin/python");

@@ -1,5 +1,6 @@
 //! SIGTERM and SIGINT finish the current step, release the lock and exit 0; no step
-//! starts after shutdown began, and the installer is never interrupted mid-call.
+//! starts after shutdown began, and the installer is never interrupted mid-call. A second
+//! signal stops the installer and exits 130, never leaving it running without the lock.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -65,6 +66,39 @@ fn sigterm_during_an_install_lets_it_finish_and_starts_no_removal() {
     assert_eq!(run.status, RunStatus::Interrupted);
     assert_eq!(run.step.as_deref(), Some("remove"));
     assert!(lock_is_free(&sandbox));
+}
+
+#[test]
+fn a_second_signal_stops_the_installer_before_the_lock_is_released() {
+    let sandbox = Sandbox::new();
+    let venv = sandbox.venv();
+    slow_down_installs(venv.root(), 60);
+    sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+    let mut watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+    wait_for_step(&sandbox, &watch, "install");
+    let pid_file = venv.root().join("installer.pid");
+    poll_until(Duration::from_secs(30), "the installer starts", || {
+        std::fs::read_to_string(&pid_file).is_ok_and(|text| text.ends_with('\n'))
+    });
+    let installer = std::fs::read_to_string(&pid_file).expect("installer pid");
+    let installer = PathBuf::from(format!("/proc/{}", installer.trim()));
+
+    watch.signal("INT");
+    watch.signal("INT");
+    let status = watch.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(130), "{}", watch.log());
+    assert!(
+        !installer.exists(),
+        "the installer outlived watch: {}",
+        installer.display()
+    );
+    assert!(lock_is_free(&sandbox));
+    assert!(!has_dist(&venv.site_packages(), "alpha", "1.0"));
+    assert!(
+        watch.log().contains("stopping the running installer"),
+        "{}",
+        watch.log()
+    );
 }
 
 #[test]
