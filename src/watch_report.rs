@@ -143,7 +143,9 @@ impl CycleReport {
                 "applied {subject}: {plan}; {} changed ({duration}{run})",
                 packages(self.changed.unwrap_or(0))
             ),
-            CycleOutcome::Drift => format!("drift {subject}: {plan}; not applied (--check)"),
+            CycleOutcome::Drift => {
+                format!("drift {subject}: {plan}; not applied under --check ({duration})")
+            }
             CycleOutcome::Failed => format!("failed {subject}: {error} ({duration}{run})"),
             CycleOutcome::Interrupted => {
                 format!("interrupted {subject}: {error} ({duration}{run})")
@@ -156,9 +158,9 @@ impl CycleReport {
                     ),
                     None => String::new(),
                 };
-                format!("rejected `{}`: {error}{kept}", self.file)
+                format!("rejected `{}`: {error}{kept} ({duration}{run})", self.file)
             }
-            CycleOutcome::Error => format!("error {subject}: {error}"),
+            CycleOutcome::Error => format!("error {subject}: {error} ({duration})"),
         };
         format!("{time} {trigger}: {body}")
     }
@@ -181,6 +183,7 @@ impl CycleReport {
             "duration_ms": self.duration_ms,
             "error": self.error,
             "kept_revision": self.kept.as_ref().map(|h| h.revision),
+            "file": self.file,
         })
     }
 

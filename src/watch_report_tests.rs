@@ -81,9 +81,9 @@ fn each_outcome_is_one_line() {
     let cases = [
         (applied, "2026-11-22T05:47:24Z change: applied `demo` revision 4 (unsigned): 1 to install, 1 to remove; 2 packages changed (1.2s, run 5)"),
         (recorded, "2026-11-22T05:47:24Z change: applied `demo` revision 4 (unsigned): nothing to change; recorded as applied (7ms, run 6)"),
-        (rejected, "2026-11-22T05:47:24Z change: rejected `manifest.yaml`: manifest.yaml:3:1: unknown field `pakages`; hint: fix it; keeping `demo` revision 4 as applied"),
-        (unparsed, "2026-11-22T05:47:24Z change: rejected `manifest.yaml`: cannot read the manifest `manifest.yaml`"),
-        (drift, "2026-11-22T05:47:24Z interval: drift `demo` revision 4 (signed by `ops-2026`): 1 to remove; not applied (--check)"),
+        (rejected, "2026-11-22T05:47:24Z change: rejected `manifest.yaml`: manifest.yaml:3:1: unknown field `pakages`; hint: fix it; keeping `demo` revision 4 as applied (1.2s)"),
+        (unparsed, "2026-11-22T05:47:24Z change: rejected `manifest.yaml`: cannot read the manifest `manifest.yaml` (1.2s)"),
+        (drift, "2026-11-22T05:47:24Z interval: drift `demo` revision 4 (signed by `ops-2026`): 1 to remove; not applied under --check (1.2s)"),
         (unchanged, "2026-11-22T05:47:24Z interval: unchanged `demo` revision 4 (unsigned): nothing changed since it converged (0ms)"),
     ];
     for (report, expected) in cases {
@@ -118,6 +118,7 @@ fn the_json_object_carries_every_field() {
     assert_eq!(value["summary"]["install"], 1);
     assert_eq!(value["changed"], 1);
     assert_eq!(value["run_id"], 5);
+    assert_eq!(value["file"], "manifest.yaml");
     assert_eq!(value["duration_ms"], 1_234);
 }
 

@@ -34,6 +34,8 @@ mod whoami;
 
 use std::io::Write;
 use std::path::PathBuf;
+
+use anyhow::Context;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, LogFormat};
@@ -67,6 +69,16 @@ impl Settings {
     }
 }
 
+/// `path` made absolute against the working directory, without resolving links.
+fn absolute(path: &std::path::Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(path).with_context(|| {
+        format!(
+            "cannot resolve `{}` against the working directory",
+            path.display()
+        )
+    })
+}
+
 /// Colours (honouring `NO_COLOR` and pipes) and the log format, once, before any output.
 pub fn configure_output(global: &GlobalArgs) {
     let choice = match global.color {
@@ -90,7 +102,17 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plan(args) => plan::run(&settings, &args),
         Command::Apply(args) => apply::run(&settings, &args),
-        Command::Watch(args) => watch::run(&settings, &args),
+        Command::Watch(mut args) => {
+            // A long-running process: its working directory may be deleted or swapped under
+            // it (a git-sync checkout, a recreated folder). Resolve every path once, now.
+            args.manifest.manifest = absolute(&args.manifest.manifest)?;
+            let settings = Settings {
+                state: absolute(&settings.state)?,
+                trust: settings.trust.as_deref().map(absolute).transpose()?,
+                ..settings
+            };
+            watch::run(&settings, &args)
+        }
         Command::List(args) => list::run(&settings, &args),
         Command::Status(args) => status::run(&settings, &args),
         Command::History(args) => history::run(&settings, &args),

@@ -25,7 +25,7 @@ fn once_and_check_exit_like_apply_and_plan() {
     assert!(check.stdout().contains("+ alpha ==1.0"), "{check}");
     assert!(
         check.stderr().contains(
-            "start: drift `sandbox` revision 1 (unsigned): 1 to install; not applied (--check)"
+            "start: drift `sandbox` revision 1 (unsigned): 1 to install; not applied under --check ("
         ),
         "{check}"
     );
@@ -62,10 +62,12 @@ fn once_and_check_exit_like_apply_and_plan() {
     sandbox.write_file(CONF_MANIFEST, "apiVersion: pkgm/v1\nkind: [\n");
     let broken = once(&sandbox, &[]);
     broken.expect_code(1);
+    // Watch names the manifest by its absolute path: a service's working directory may go.
+    let shown = sandbox.path().join(CONF_MANIFEST);
     assert!(
         broken
             .stderr()
-            .contains("start: rejected `conf/manifest.yaml`: "),
+            .contains(&format!("start: rejected `{}`: ", shown.display())),
         "{broken}"
     );
 

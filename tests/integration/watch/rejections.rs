@@ -63,3 +63,27 @@ fn a_deleted_and_recreated_folder_is_watched_again() {
         packages(&[("alpha", "1.0")])
     );
 }
+
+#[test]
+fn a_deleted_and_recreated_working_directory_is_watched_again() {
+    // `cd conf && pkgm watch manifest.yaml`: the relative path must not depend on a working
+    // directory that no longer exists.
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    let manifest = sandbox.write_file("conf/manifest.yaml", &revision(1, "==1.0"));
+    let folder = manifest.parent().expect("conf folder").to_path_buf();
+    let watch = Watching::start_with(&sandbox, "manifest.yaml", &["--interval", "1h"], |pkgm| {
+        pkgm.current_dir(&folder)
+    });
+    watch.wait_for_revision(0, 1);
+
+    std::fs::remove_dir_all(&folder).expect("delete the folder");
+    watch.wait_for(1, "change", "rejected");
+    std::fs::create_dir(&folder).expect("recreate the folder");
+    save_by_rename(&manifest, &sandbox.substitute(&revision(2, "==1.1")));
+    watch.wait_for_revision(2, 2);
+    assert_eq!(
+        sandbox.venv().installed_beyond_seed(),
+        packages(&[("alpha", "1.1")])
+    );
+}
