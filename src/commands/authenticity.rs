@@ -17,7 +17,7 @@ use crate::effects::store::{NewRun, Store};
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
 use crate::render::SignatureState;
 
-use super::manifest_file::{absolute_parent, ManifestFile};
+use super::manifest_file::{absolute_parent, sha256_hex, ManifestFile};
 use super::state_store::StateStore;
 use super::Settings;
 
@@ -138,6 +138,22 @@ pub fn authenticate(
         Ok(signed) => signed,
         Err(Fatal(error)) => return Err(refuse(&run, error)),
     };
+    // Bytes no trusted key vouches for are not even parsed when a signature is required:
+    // the parser is not the place where an attacker's input should first be read.
+    let refusal = |mut run: NewRun, problem: &Problem| -> anyhow::Error {
+        run.signed_by = problem.kid.clone();
+        run.unsigned = problem.no_signature;
+        let error = anyhow::anyhow!(
+            "refusing the manifest `{}`: {}",
+            path.display(),
+            problem.reason
+        );
+        refuse(&run, error)
+    };
+    if let (Err(problem), Policy::Require) = (&signed, policy) {
+        run.sha256 = Some(sha256_hex(&bytes));
+        return Err(refusal(run, problem));
+    }
     let file = ManifestFile::from_bytes(path, bytes)?;
     run.manifest_name = Some(file.manifest.name.to_string());
     run.revision = Some(file.manifest.revision);
@@ -151,16 +167,7 @@ pub fn authenticate(
     };
     match (verdict, policy) {
         (Ok(signature), _) => Ok((file, Authenticity::Signed(signature))),
-        (Err(problem), Policy::Require) => {
-            run.signed_by = problem.kid.clone();
-            run.unsigned = problem.no_signature;
-            let error = anyhow::anyhow!(
-                "refusing the manifest `{}`: {}",
-                path.display(),
-                problem.reason
-            );
-            Err(refuse(&run, error))
-        }
+        (Err(problem), Policy::Require) => Err(refusal(run, &problem)),
         (Err(problem), Policy::AllowUnsigned) => {
             tracing::warn!(
                 "using `{}` without a valid signature (--allow-unsigned; recorded as unsigned): {}",

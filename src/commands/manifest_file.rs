@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
+use crate::core::trust::verify::hex;
+
 use crate::core::manifest::{Manifest, MAX_MANIFEST_BYTES};
 use crate::core::manifest_parse::parse_manifest;
 use crate::effects::bounded_read::read_bounded;
@@ -40,7 +42,7 @@ impl ManifestFile {
         let mut manifest = parse_manifest(path, &bytes)?;
         let folder = absolute_parent(path)?;
         manifest.environment = manifest.environment.resolved(&folder);
-        let sha256 = hex(&Sha256::digest(&bytes));
+        let sha256 = sha256_hex(&bytes);
         Ok(Self {
             path: path.to_path_buf(),
             bytes,
@@ -75,6 +77,7 @@ pub fn absolute_parent(path: &Path) -> anyhow::Result<PathBuf> {
     Ok(cwd.join(parent))
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+/// The SHA-256 of the exact bytes, as the signature's `sha256` claim spells it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }

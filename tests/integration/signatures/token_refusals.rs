@@ -41,6 +41,20 @@ fn refuses_a_signature_for_other_bytes() {
 }
 
 #[test]
+fn tampered_bytes_are_refused_before_they_are_parsed() {
+    // An attacker's edit that is not even a valid manifest: the user sees the signature
+    // refusal, not a parse error about bytes no trusted key vouches for.
+    let f = fixture();
+    let path = f.sandbox.manifest_path();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("packages:\n  evil: \"*\"\n");
+    std::fs::write(&path, text).unwrap();
+    let output = assert_apply_refused(&f.sandbox, "the signature is for other bytes");
+    assert!(!output.stderr().contains("duplicate"), "{output}");
+    assert!(f.sandbox.history()[0]["sha256"].is_string());
+}
+
+#[test]
 fn refuses_an_unknown_kid() {
     let f = fixture();
     let claims = f.sandbox.claims(1);
