@@ -1,6 +1,7 @@
 //! Watches a manifest's folder (not the file: editors save by rename) with notify, and says
 //! which events matter: the manifest, its `.sig`, the first folder of their symlink targets
-//! (`..data` in a mounted config map), and the folder itself being replaced. Everything
+//! (`..data` in a mounted config map), the files they link to in other folders (whose
+//! folders are watched too), and the folder itself being replaced. Everything
 //! else in the folder (pkgm's own state, a venv) is ignored. Bursts are debounced by the
 //! caller (`core::watch_schedule`): nothing here runs on a timer, so an idle watch sleeps.
 
@@ -58,6 +59,9 @@ pub struct ManifestWatcher {
     folder: PathBuf,
     files: [OsString; 2],
     names: BTreeSet<OsString>,
+    /// Where the manifest and signature lead when they are symlinks to files outside the
+    /// folder (resolved): those files' folders are watched as well.
+    targets: BTreeSet<PathBuf>,
     /// Device and inode of the folder when it was armed (`None`: it did not exist).
     identity: Option<(u64, u64)>,
     watcher: Option<RecommendedWatcher>,
@@ -82,6 +86,7 @@ impl ManifestWatcher {
             folder: folder.to_path_buf(),
             files: [name.to_os_string(), signature],
             names: BTreeSet::new(),
+            targets: BTreeSet::new(),
             identity: None,
             watcher: None,
             sink,
@@ -123,6 +128,20 @@ impl ManifestWatcher {
             }
         }
         self.names = relevant_names(&self.folder, &self.files);
+        self.targets = outside_targets(&self.folder, &self.files);
+        let target_folders: BTreeSet<&Path> = self
+            .targets
+            .iter()
+            .filter_map(|target| target.parent())
+            .collect();
+        for target_folder in target_folders {
+            if let Err(error) = watcher.watch(target_folder, RecursiveMode::NonRecursive) {
+                tracing::warn!(
+                    "not watching `{}`, where the manifest links to: {error}; the interval still checks it",
+                    target_folder.display()
+                );
+            }
+        }
         self.watcher = Some(watcher);
         Ok(())
     }
@@ -141,10 +160,17 @@ impl ManifestWatcher {
     /// Sorts a batch's paths. Symlinks are read again each time, since a swap re-points them.
     pub fn classify(&mut self, paths: &[PathBuf]) -> Relevance {
         let before = std::mem::replace(&mut self.names, relevant_names(&self.folder, &self.files));
+        if outside_targets(&self.folder, &self.files) != self.targets {
+            // A link now leads to another folder (or none): watch what it leads to now.
+            return Relevance::Rearm;
+        }
         let mut relevance = Relevance::Ignore;
         for path in paths {
             if *path == self.folder {
                 return Relevance::Rearm;
+            }
+            if self.targets.contains(path) {
+                relevance = Relevance::Changed;
             }
             let in_folder = path.parent() == Some(self.folder.as_path());
             let named = path
@@ -194,6 +220,36 @@ fn relevant_names(folder: &Path, files: &[OsString]) -> BTreeSet<OsString> {
     names
 }
 
+/// The files that the manifest and signature resolve to, for those that are symlinks to
+/// somewhere outside the folder (fully resolved, as inotify reports paths in the folders it
+/// watches).
+fn outside_targets(folder: &Path, files: &[OsString]) -> BTreeSet<PathBuf> {
+    let Ok(resolved_folder) = std::fs::canonicalize(folder) else {
+        return BTreeSet::new();
+    };
+    files
+        .iter()
+        .map(|file| folder.join(file))
+        .filter(|path| path.is_symlink())
+        .filter_map(|path| link_destination(&path))
+        .filter(|target| !target.starts_with(&resolved_folder))
+        .collect()
+}
+
+/// Where a chain of symlinks ends, with the final folder resolved; the file itself need not
+/// exist (an editor saving by delete-and-create leaves it missing for a moment).
+fn link_destination(link: &Path) -> Option<PathBuf> {
+    let mut path = link.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = path.parent()?.join(target);
+    }
+    let folder = std::fs::canonicalize(path.parent()?).ok()?;
+    Some(folder.join(path.file_name()?))
+}
+
 /// `..data` for `..data/manifest.yaml`; nothing for targets outside the folder.
 fn first_component_inside(target: &Path) -> Option<OsString> {
     let mut components = target
@@ -225,6 +281,33 @@ mod tests {
                 "{target}"
             );
         }
+    }
+
+    #[test]
+    fn a_link_leads_to_its_last_target_even_when_that_file_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        for folder in ["conf", "repo", "repo-v2"] {
+            std::fs::create_dir(root.join(folder)).unwrap();
+        }
+        std::os::unix::fs::symlink("repo-v2", root.join("repo-current")).unwrap();
+        std::os::unix::fs::symlink("../repo-current/m.yaml", root.join("conf/m.yaml")).unwrap();
+        // m.yaml does not exist in repo-v2 (mid-save): the folder still resolves.
+        assert_eq!(
+            link_destination(&root.join("conf/m.yaml")),
+            Some(root.join("repo-v2/m.yaml"))
+        );
+        let files = [OsString::from("m.yaml"), OsString::from("m.yaml.sig")];
+        assert_eq!(
+            outside_targets(&root.join("conf"), &files),
+            BTreeSet::from([root.join("repo-v2/m.yaml")])
+        );
+        // A link into the folder itself (a config map's `..data`) is not "outside".
+        std::fs::remove_file(root.join("conf/m.yaml")).unwrap();
+        std::fs::create_dir(root.join("conf/..2026_01")).unwrap();
+        std::os::unix::fs::symlink("..2026_01", root.join("conf/..data")).unwrap();
+        std::os::unix::fs::symlink("..data/m.yaml", root.join("conf/m.yaml")).unwrap();
+        assert!(outside_targets(&root.join("conf"), &files).is_empty());
     }
 
     #[test]

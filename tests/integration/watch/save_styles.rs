@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{revision, save_by_rename, sibling, Watching};
+use super::{revision, save_by_rename, sibling, Watching, CONF_MANIFEST};
 use crate::support::Sandbox;
 
 /// Longer than watch's settle time (~300 ms): a second cycle for one save would show by then.
@@ -129,4 +129,42 @@ fn a_git_sync_style_folder_swap_is_one_reconcile_and_the_new_folder_is_watched()
         .map(|cycle| cycle["revision"].as_u64().unwrap_or(0))
         .collect();
     assert_eq!(revisions, [1, 2, 3, 4], "{}", watch.log());
+}
+
+#[test]
+fn a_manifest_linked_from_another_folder_is_watched_where_it_lives() {
+    // `/etc/pkgm/manifest.yaml -> /srv/repo/manifest.yaml`: saves in the repository count.
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    let target = sandbox.write_file("repo/manifest.yaml", &revision(1, "==1.0"));
+    std::fs::create_dir(sandbox.path().join("conf")).expect("create conf");
+    symlink(&target, sandbox.path().join(CONF_MANIFEST)).expect("link the manifest");
+    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+    watch.wait_for_revision(0, 1);
+
+    save_by_rename(&target, &sandbox.substitute(&revision(2, "==1.0")));
+    watch.wait_for_revision(1, 2);
+    std::fs::write(&target, sandbox.substitute(&revision(3, "==1.0"))).expect("write in place");
+    watch.wait_for_revision(2, 3);
+    // Re-pointing the link at a file in a third folder: that folder is watched from then on.
+    let moved = sandbox.write_file("other/manifest.yaml", &revision(4, "==1.0"));
+    save_link_by_rename(&sandbox.path().join(CONF_MANIFEST), &moved);
+    watch.wait_for_revision(3, 4);
+    save_by_rename(&moved, &sandbox.substitute(&revision(5, "==1.0")));
+    watch.wait_for_revision(4, 5);
+
+    std::thread::sleep(QUIET);
+    let revisions: Vec<u64> = watch
+        .cycles()
+        .iter()
+        .map(|cycle| cycle["revision"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(revisions, [1, 2, 3, 4, 5], "{}", watch.log());
+}
+
+/// Points the symlink `link` at `target` atomically, the way `ln -sfn` plus `mv` would.
+fn save_link_by_rename(link: &Path, target: &Path) {
+    let staged = sibling(link, ".tmp-link");
+    symlink(target, &staged).expect("stage the link");
+    std::fs::rename(&staged, link).expect("swap the link");
 }
