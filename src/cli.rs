@@ -337,7 +337,9 @@ pub struct CompletionsArgs {
 
 /// Parses durations such as `30s`, `5m`, `1h 30m`, `30d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text).map_err(|err| format!("`{text}`: {err}"))
+    humantime::parse_duration(text).map_err(|_| {
+        format!("`{text}` is not a duration: write a number and a unit, like 90s, 5m or 1h30m")
+    })
 }
 
 /// A duration of at least a second, for `watch --interval`.
@@ -365,6 +367,7 @@ mod tests {
         assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5").unwrap_err().contains("like 90s, 5m"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::core::trust::scope::scope_list;
 use crate::core::trust::self_test::self_test;
 use crate::core::trust::verify::timestamp;
 use crate::core::trust::{
-    accept, check_rollback, verify_token, Previous, SignedClaims, VerifiedSignature,
+    accept, check_rollback, verify_token, Previous, SignedClaims, TrustStore, VerifiedSignature,
 };
 use crate::effects::bounded_read::{read_bounded, BoundedReadError};
 use crate::effects::signature_file::{read_signature, signature_path};
@@ -221,6 +221,17 @@ fn check_token(
             ))))
         }
     };
+    let trust = match find_trust(settings)? {
+        Ok(trust) => trust,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    self_test().map_err(|error| Fatal(error.into()))?;
+    Ok(verify_token(&token, bytes, &trust, now).map_err(Problem::new))
+}
+
+/// The trust file, found from `--trust`, `PKGM_TRUST` or the default location. None there
+/// is a problem with this manifest (it cannot be verified); one that does not load is fatal.
+fn find_trust(settings: &Settings) -> Result<Result<TrustStore, Problem>, Fatal> {
     let location = TrustLocation::find(settings.trust.as_deref());
     let trust_path = match &location {
         TrustLocation::Named(path) => path.clone(),
@@ -235,16 +246,27 @@ fn check_token(
             ))));
         }
     };
-    let trust = load_trust_file(&trust_path).map_err(|error| {
+    load_trust_file(&trust_path).map(Ok).map_err(|error| {
         let text = error.to_string();
-        let hint = match text.contains("\nhint: ") {
-            true => "",
-            false => "\nhint: fix the trust file; `pkgm keygen` prints an entry that loads",
+        let hint = if text.contains("\nhint: ") {
+            ""
+        } else if !trust_path.exists() {
+            "\nhint: check the path given with `--trust` or `PKGM_TRUST`"
+        } else {
+            "\nhint: fix the trust file; `pkgm keygen` prints an entry that loads"
         };
         Fatal(anyhow::anyhow!("cannot use the trust file: {text}{hint}"))
-    })?;
-    self_test().map_err(|error| Fatal(error.into()))?;
-    Ok(verify_token(&token, bytes, &trust, now).map_err(Problem::new))
+    })
+}
+
+/// For long-running commands: fails now, rather than on every cycle, when no trust file
+/// can verify anything.
+pub fn require_trust(settings: &Settings) -> anyhow::Result<()> {
+    match find_trust(settings) {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(problem)) => Err(anyhow::anyhow!(problem.reason)),
+        Err(Fatal(error)) => Err(error),
+    }
 }
 
 /// The checks that need the parsed manifest and the state: subject, revision, rollback, scopes.

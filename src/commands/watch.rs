@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::cli::{LogFormat, WatchArgs};
+use crate::core::manifest::ManifestFormat;
 use crate::core::watch_schedule::{Next, Schedule, Timing, Trigger};
 use crate::effects::process::{shield_children_from_terminal_signals, stop_running_children, Stop};
 use crate::effects::progress::Verbosity;
@@ -19,6 +20,7 @@ use crate::effects::signals::ShutdownSignals;
 use crate::effects::watcher::{ManifestWatcher, Relevance, WatchBatch};
 use crate::watch_report::CycleOutcome;
 
+use super::authenticity::require_trust;
 use super::state_store::StateStore;
 use super::watch_cycle::{CycleResult, Cycles};
 use super::{print, Settings};
@@ -38,6 +40,7 @@ enum Wake {
 }
 
 pub fn run(settings: &Settings, args: &WatchArgs) -> anyhow::Result<ExitCode> {
+    preflight(settings, args)?;
     let state = StateStore::new(&settings.state, true);
     shield_children_from_terminal_signals();
     let (sender, wakes) = mpsc::channel();
@@ -165,6 +168,30 @@ impl Events {
             }
         }
     }
+}
+
+/// Mistakes no later save can fix fail at start, not as a rejection on every cycle: a
+/// folder or a file that cannot be a manifest, and no usable trust file when signatures are
+/// required. A manifest that is missing or broken is different: a save may bring it.
+fn preflight(settings: &Settings, args: &WatchArgs) -> anyhow::Result<()> {
+    let path = &args.manifest.manifest;
+    if path.is_dir() {
+        anyhow::bail!(
+            "`{}` is a folder\nhint: watch takes the manifest file, e.g. `{}`",
+            path.display(),
+            path.join("manifest.yaml").display()
+        );
+    }
+    if ManifestFormat::from_path(path).is_none() {
+        anyhow::bail!(
+            "`{}`: unknown manifest format\nhint: name the file `*.yaml`, `*.yml` or `*.toml`",
+            path.display()
+        );
+    }
+    if !args.manifest.allow_unsigned {
+        require_trust(settings)?;
+    }
+    Ok(())
 }
 
 /// SIGINT/SIGTERM: the first finishes the current step and exits 0. A second stops the

@@ -218,15 +218,28 @@ impl<'a> Cycles<'a> {
             stop: Some(self.stop),
         };
         let (stop, store) = (self.stop, self.store);
-        let outcome = reconcile(&cycle, file, authenticity, |_, _| {
+        let outcome = reconcile(&cycle, file, authenticity, |header, plan| {
             if stop.load(Ordering::SeqCst) {
                 return Err(ShutdownRequested { step: "apply" }.into());
             }
             // Under the lock: another apply may have moved the rollback mark meanwhile.
-            recheck_rollback(store, file, authenticity, "watch", now_ms())
+            recheck_rollback(store, file, authenticity, "watch", now_ms())?;
+            // Or applied this very manifest while this cycle waited for the lock.
+            let recorded = store
+                .last_applied(&header.name)?
+                .is_some_and(|applied| applied.sha256 == header.sha256);
+            if plan.is_empty() && recorded {
+                return Err(AppliedMeanwhile.into());
+            }
+            Ok(())
         });
         let outcome = match outcome {
             Ok(outcome) => outcome,
+            Err(error) if error.is::<AppliedMeanwhile>() => {
+                result.report.outcome = CycleOutcome::Converged;
+                describe_plan(result, &file.header(authenticity), &Plan::default());
+                return Ok(());
+            }
             Err(error) if stopped(&error) => {
                 result.report.outcome = CycleOutcome::Interrupted;
                 result.report.error = Some(error.to_string());
@@ -254,8 +267,13 @@ impl<'a> Cycles<'a> {
             }
             Some(failure) => {
                 report.outcome = CycleOutcome::Failed;
+                let hint = if self.args.once {
+                    "hint: fix the cause and run it again; the next run converges from the real environment"
+                } else {
+                    "hint: watch tries again on the next change or interval"
+                };
                 report.error = Some(format!(
-                    "failed during `{}`: {:#}\nhint: watch tries again on the next change or interval",
+                    "failed during `{}`: {:#}\n{hint}",
                     failure.step.name(),
                     failure.error
                 ));
@@ -263,6 +281,11 @@ impl<'a> Cycles<'a> {
         }
     }
 }
+
+/// Another run applied the manifest while the cycle waited for the lock: nothing is left.
+#[derive(Debug, thiserror::Error)]
+#[error("applied by another run meanwhile")]
+struct AppliedMeanwhile;
 
 /// A digest of the manifest's and signature's bytes (`None` if the manifest is unreadable).
 fn inputs_digest(path: &Path) -> Option<[u8; 32]> {

@@ -95,6 +95,7 @@ impl StateLock {
             .open(&path)
             .map_err(open_error)?;
         let deadline = Instant::now() + timeout;
+        let mut said_so = false;
         loop {
             match file.try_lock() {
                 Ok(()) => break,
@@ -102,6 +103,15 @@ impl StateLock {
                     return Err(LockError::Abandoned { path })
                 }
                 Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    if !said_so {
+                        // A silent wait looks like a hang: say once who is being waited for.
+                        tracing::warn!(
+                            "waiting up to {} for the state lock ({})",
+                            humantime::format_duration(timeout),
+                            describe(&read_holder(&mut file))
+                        );
+                        said_so = true;
+                    }
                     std::thread::sleep(Duration::from_millis(100));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {

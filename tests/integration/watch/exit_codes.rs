@@ -79,4 +79,39 @@ fn once_and_check_exit_like_apply_and_plan() {
         failed.stderr().contains("failed during `install`"),
         "{failed}"
     );
+    assert!(failed.stderr().contains("run it again"), "{failed}");
+    assert!(!failed.stderr().contains("watch tries again"), "{failed}");
+}
+
+#[test]
+fn mistakes_no_save_can_fix_fail_at_start() {
+    let sandbox = Sandbox::new();
+    sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+    sandbox.write_file("conf/manifest.txt", &revision(1, "==1.0"));
+    let watch = |args: &[&str]| {
+        sandbox
+            .pkgm()
+            .arg("watch")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(20))
+            .run()
+    };
+    let cases: [(&[&str], &str); 3] = [
+        (&["conf", "--allow-unsigned"], "/conf` is a folder"),
+        (
+            &["conf/manifest.txt", "--allow-unsigned"],
+            "unknown manifest format",
+        ),
+        (
+            &[CONF_MANIFEST, "--trust", "missing.toml"],
+            "hint: check the path given with `--trust` or `PKGM_TRUST`",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = watch(args);
+        run.expect_code(1);
+        assert!(run.stderr().contains(message), "{run}");
+        assert!(!run.stderr().contains("start:"), "no cycle ran: {run}");
+    }
+    assert!(!sandbox.venv_path().exists());
 }

@@ -2,6 +2,7 @@
 //! save the manifest the ways editors, `cp`, `sed -i`, git-sync and config maps do, and
 //! poll the cycle log (one JSON object per cycle) and the venv with deadlines.
 
+mod contention;
 mod exit_codes;
 mod rejections;
 mod save_styles;
