@@ -67,7 +67,7 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
          manifest: `{}` revision {}, sha256 {}…, {} bytes\n  \
          scopes:   {} (this change needs: {})\n  \
          issued:   {}\n  \
-         expires:  {} (in {}){reapply}\n",
+         expires:  {} ({}){reapply}\n",
         path.display(),
         signature.kid,
         signature.algorithm,
@@ -83,7 +83,13 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         },
         timestamp(signature.issued_at),
         timestamp(signature.expires_at),
-        span((signature.expires_at - now).max(0)),
+        match signature.expires_at - now {
+            left if left >= 0 => format!("in {}", span(left)),
+            over => format!(
+                "{} ago; still accepted within the clock leeway",
+                span(-over)
+            ),
+        },
     ))?;
     Ok(ExitCode::SUCCESS)
 }

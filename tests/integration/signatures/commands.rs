@@ -138,6 +138,25 @@ fn verify_says_who_signed_and_exits_1_with_the_reason_when_apply_would_refuse() 
         !sandbox.path("state").exists(),
         "verify created a state database"
     );
+    // Just past `exp` but inside the clock leeway: accepted, and it says so.
+    let expires = sandbox.sign(&key, "ops", &["--expires", "1h"]);
+    expires.expect_success();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let late = sandbox
+        .harness()
+        .pkgm()
+        .args(["verify", manifest.to_str().unwrap()])
+        .env("PKGM_NOW", (now + 3600 + 20).to_string())
+        .run();
+    late.expect_success();
+    assert!(
+        late.stdout()
+            .contains("ago; still accepted within the clock leeway"),
+        "{late}"
+    );
 
     sandbox.apply().expect_success();
     sandbox.interpreter_manifest(1, "");
