@@ -3,19 +3,29 @@
 
 use pkgm::effects::store::Store;
 
-use super::{has_dist, revision, slow_down_installs, wait_for_step, Watching, CONF_MANIFEST};
+use std::time::Duration;
+
+use super::{
+    gate_installs, has_dist, poll_until, revision, wait_for_step, Watching, CONF_MANIFEST,
+};
 use crate::support::Sandbox;
 
 #[test]
 fn a_cycle_that_waited_while_another_run_applied_the_manifest_converges() {
     let sandbox = Sandbox::new();
     let venv = sandbox.venv();
-    slow_down_installs(venv.root(), 2);
+    let gate = gate_installs(venv.root());
     sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
     let first = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
     wait_for_step(&sandbox, &first, "install");
     // The second plans while the first installs (so it sees work to do), then waits.
     let second = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+    poll_until(
+        Duration::from_secs(30),
+        "the second waits for the lock",
+        || second.log().contains("waiting up to"),
+    );
+    std::fs::write(&gate, "").expect("open the gate");
 
     first.wait_for(0, "start", "applied");
     let cycle = second.wait_for(0, "start", "converged");
@@ -24,9 +34,4 @@ fn a_cycle_that_waited_while_another_run_applied_the_manifest_converges() {
     let store = Store::open(&sandbox.state_path()).expect("open the state");
     let runs = store.runs(10).expect("runs");
     assert_eq!(runs.len(), 1, "one run applied it: {runs:?}");
-    assert!(
-        second.log().contains("waiting up to"),
-        "the second cycle did wait for the lock: {}",
-        second.log()
-    );
 }

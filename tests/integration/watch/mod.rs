@@ -268,12 +268,30 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// Makes pip installs in this venv take `seconds` longer (the venv's `python` becomes a
 /// script that sleeps before `-m pip install`), for tests that act while an apply runs.
 pub fn slow_down_installs(venv: &Path, seconds: u32) {
+    replace_python(venv, &format!("sleep {seconds}"));
+}
+
+/// Holds every `pip install` in the venv until the returned file exists (at most a minute).
+pub fn gate_installs(venv: &Path) -> PathBuf {
+    let gate = venv.join("installs.open");
+    replace_python(
+        venv,
+        &format!(
+            "n=0; while [ ! -e '{}' ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done",
+            gate.display()
+        ),
+    );
+    gate
+}
+
+/// Makes the venv's `bin/python` run `hold` (shell) before every `pip install`.
+fn replace_python(venv: &Path, hold: &str) {
     let python = venv.join("bin").join("python");
     std::fs::remove_file(&python).expect("remove bin/python");
     let script = format!(
         "#!/bin/sh\n\
          if [ \"$1 $2 $3\" = \"-m pip install\" ]; then\n\
-           echo $$ > \"$(dirname \"$0\")/../installer.pid\"; sleep {seconds}\n\
+           echo $$ > \"$(dirname \"$0\")/../installer.pid\"; {hold}\n\
          fi\n\
          exec \"$(dirname \"$0\")/python3\" \"$@\"\n"
     );

@@ -84,6 +84,13 @@ fn a_second_signal_stops_the_installer_before_the_lock_is_released() {
     let installer = PathBuf::from(format!("/proc/{}", installer.trim()));
 
     watch.signal("INT");
+    // Two signals sent back to back may arrive as one; the second is sent once the
+    // first has been seen.
+    poll_until(
+        Duration::from_secs(10),
+        "watch notes the first signal",
+        || watch.log().contains("finishing the current step"),
+    );
     watch.signal("INT");
     let status = watch.wait_exit(Duration::from_secs(20));
     assert_eq!(status.code(), Some(130), "{}", watch.log());
