@@ -10,6 +10,7 @@ use crate::core::installed::{differences, Difference};
 use crate::core::manifest::Manifest;
 use crate::core::plan::{Plan, UserChange};
 use crate::effects::lock::StateLock;
+use crate::effects::process::ProcessError;
 use crate::effects::progress::Progress;
 use crate::effects::store::{Applied, NewRun, RunStatus, Store};
 use crate::engine::{self, Accounts, Journal, Step};
@@ -38,6 +39,18 @@ pub struct Cycle<'a> {
 #[error("shutdown requested; stopped before `{step}`")]
 pub struct ShutdownRequested {
     pub step: &'static str,
+}
+
+/// Whether a step ended because shutdown was asked for: before it began, or by stopping
+/// the installer it was running.
+pub fn interrupted(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.is::<ShutdownRequested>()
+            || matches!(
+                cause.downcast_ref::<ProcessError>(),
+                Some(ProcessError::Stopped { .. })
+            )
+    })
 }
 
 /// How a cycle ended. A failed apply is an outcome, not an error: it was recorded.
@@ -154,7 +167,7 @@ pub fn reconcile(
                 .as_ref()
                 .map(|after| differences(&failure.before, after))
                 .unwrap_or_default();
-            let status = if failure.error.is::<ShutdownRequested>() {
+            let status = if interrupted(&failure.error) {
                 RunStatus::Interrupted
             } else {
                 RunStatus::Failed

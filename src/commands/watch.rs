@@ -14,7 +14,9 @@ use anyhow::Context;
 use crate::cli::{LogFormat, WatchArgs};
 use crate::core::manifest::ManifestFormat;
 use crate::core::watch_schedule::{Next, Schedule, Timing, Trigger};
-use crate::effects::process::{shield_children_from_terminal_signals, stop_running_children, Stop};
+use crate::effects::process::{
+    shield_children_from_terminal_signals, stop_running_children, wait_for_stopped_children, Stop,
+};
 use crate::effects::progress::Verbosity;
 use crate::effects::signals::ShutdownSignals;
 use crate::effects::watcher::{ManifestWatcher, Relevance, WatchBatch};
@@ -219,6 +221,11 @@ fn listen_for_signals(
         }
         _ => {
             stop_running_children(Stop::Kill);
+            // SIGKILL is delivered asynchronously: the lock goes with this process, so wait
+            // (briefly) until nothing it started can still write.
+            if !wait_for_stopped_children(Duration::from_secs(5)) {
+                tracing::warn!("the killed installer has not exited yet");
+            }
             tracing::warn!("received {name} a third time: installer killed; exiting now");
             std::process::exit(130);
         }

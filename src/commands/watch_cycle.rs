@@ -24,7 +24,9 @@ use crate::watch_report::{CycleOutcome, CycleReport, PlanCounts};
 use super::authenticity::{authenticate, recheck_rollback, Authenticity, Policy};
 use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
-use super::reconcile::{reconcile, stored_accounts, Cycle, Outcome, ShutdownRequested};
+use super::reconcile::{
+    interrupted, reconcile, stored_accounts, Cycle, Outcome, ShutdownRequested,
+};
 use super::state_store::StateStore;
 use super::{now_ms, Settings};
 
@@ -261,7 +263,7 @@ impl<'a> Cycles<'a> {
                 report.outcome = CycleOutcome::Applied;
                 self.in_force = Some(outcome.header);
             }
-            Some(failure) if failure.error.is::<ShutdownRequested>() => {
+            Some(failure) if interrupted(&failure.error) => {
                 report.outcome = CycleOutcome::Interrupted;
                 report.error = Some(failure.error.to_string());
             }

@@ -8,14 +8,29 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
+use std::time::{Duration, Instant};
 
 static OWN_PROCESS_GROUP: AtomicBool = AtomicBool::new(false);
 
 /// Children running right now (their pids, which are also their process groups when
 /// shielded), so a forced shutdown can stop them instead of leaving them orphaned.
-static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+static RUNNING: Mutex<Running> = Mutex::new(Running {
+    pids: Vec::new(),
+    stopping: false,
+});
+
+struct Running {
+    pids: Vec<u32>,
+    /// Set by [`stop_running_children`]: no new child starts, and a child that ends
+    /// unsuccessfully from now on was stopped, not failed.
+    stopping: bool,
+}
+
+fn running() -> MutexGuard<'static, Running> {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// How hard [`stop_running_children`] asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,44 +42,61 @@ pub enum Stop {
 }
 
 /// Signals every child started by [`Invocation::run`] that has not finished, with its own
-/// children when it runs in its own process group. Returns how many were signalled.
+/// children when it runs in its own process group, and refuses to start new ones. Returns
+/// how many were signalled.
 pub fn stop_running_children(how: Stop) -> usize {
     let signal = match how {
         Stop::Terminate => libc::SIGTERM,
         Stop::Kill => libc::SIGKILL,
     };
-    let group = OWN_PROCESS_GROUP.load(Ordering::SeqCst);
-    let running = RUNNING.lock().map(|pids| pids.clone()).unwrap_or_default();
-    for pid in &running {
-        let Ok(pid) = libc::pid_t::try_from(*pid) else {
-            continue;
-        };
-        // SAFETY: kill(2) touches no memory. The pid leaves RUNNING right after `wait` reaps
+    let mut running = running();
+    running.stopping = true;
+    for target in targets(&running.pids) {
+        // SAFETY: kill(2) touches no memory. A pid leaves RUNNING right after `wait` reaps
         // it; a reuse inside that window would need the kernel to wrap its whole pid space.
         unsafe {
-            libc::kill(if group { -pid } else { pid }, signal);
+            libc::kill(target, signal);
         }
     }
-    running.len()
+    running.pids.len()
+}
+
+/// Waits, at most `timeout`, until every child signalled by [`stop_running_children`] and
+/// (when shielded) everything in its process group is gone. True when they are.
+pub fn wait_for_stopped_children(timeout: Duration) -> bool {
+    let started = Instant::now();
+    let pids = running().pids.clone();
+    let targets = targets(&pids);
+    loop {
+        // SAFETY: signal 0 only asks whether the target exists.
+        let alive = targets
+            .iter()
+            .any(|target| unsafe { libc::kill(*target, 0) } == 0);
+        if !alive {
+            return true;
+        }
+        if started.elapsed() >= timeout {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// What to signal for each pid: its process group when children are shielded.
+fn targets(pids: &[u32]) -> Vec<libc::pid_t> {
+    let group = OWN_PROCESS_GROUP.load(Ordering::SeqCst);
+    pids.iter()
+        .filter_map(|pid| libc::pid_t::try_from(*pid).ok())
+        .map(|pid| if group { -pid } else { pid })
+        .collect()
 }
 
 /// Keeps a child's pid in [`RUNNING`] until it has been reaped.
 struct Registered(u32);
 
-impl Registered {
-    fn new(pid: u32) -> Self {
-        if let Ok(mut pids) = RUNNING.lock() {
-            pids.push(pid);
-        }
-        Self(pid)
-    }
-}
-
 impl Drop for Registered {
     fn drop(&mut self) {
-        if let Ok(mut pids) = RUNNING.lock() {
-            pids.retain(|pid| *pid != self.0);
-        }
+        running().pids.retain(|pid| *pid != self.0);
     }
 }
 
@@ -145,14 +177,25 @@ impl Invocation {
     /// arrives (for `-v` streaming).
     pub fn run(&self, echo: Option<&(dyn Fn(&str) + Sync)>) -> Result<Captured, ProcessError> {
         let scratch = tempfile::tempdir().map_err(|err| self.spawn_error(err))?;
-        let mut child = self
-            .command(scratch.path())
+        let mut command = self.command(scratch.path());
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|err| self.spawn_error(err))?;
-        let registered = Registered::new(child.id());
+            .stderr(Stdio::piped());
+        // Spawned under the registry's lock, so a stop request either sees this child or
+        // keeps it from starting.
+        let (mut child, registered) = {
+            let mut running = running();
+            if running.stopping {
+                return Err(ProcessError::Stopped {
+                    command: self.display(),
+                });
+            }
+            let child = command.spawn().map_err(|err| self.spawn_error(err))?;
+            let pid = child.id();
+            running.pids.push(pid);
+            (child, Registered(pid))
+        };
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
         let (out_text, err_text) = thread::scope(|scope| {
             let out = scope.spawn(|| pump(stdout, echo));
@@ -171,6 +214,10 @@ impl Invocation {
         };
         if status.success() {
             Ok(captured)
+        } else if running().stopping {
+            Err(ProcessError::Stopped {
+                command: self.display(),
+            })
         } else {
             Err(ProcessError::Failed {
                 command: self.display(),
@@ -220,6 +267,8 @@ pub enum ProcessError {
         command: String,
         source: std::io::Error,
     },
+    #[error("`{command}` was stopped by a shutdown request")]
+    Stopped { command: String },
     #[error("`{command}` failed ({status})\n{}", tail(stdout, stderr))]
     Failed {
         command: String,

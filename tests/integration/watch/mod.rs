@@ -284,6 +284,11 @@ pub fn gate_installs(venv: &Path) -> PathBuf {
     gate
 }
 
+/// Makes pip installs in this venv hang for a minute, ignoring SIGTERM.
+pub fn stubborn_installs(venv: &Path) {
+    replace_python(venv, "trap '' TERM; sleep 60");
+}
+
 /// Makes the venv's `bin/python` run `hold` (shell) before every `pip install`.
 fn replace_python(venv: &Path, hold: &str) {
     let python = venv.join("bin").join("python");

@@ -9,7 +9,8 @@ use pkgm::effects::lock::StateLock;
 use pkgm::effects::store::{RunStatus, Store};
 
 use super::{
-    has_dist, poll_until, revision, slow_down_installs, wait_for_step, Watching, CONF_MANIFEST,
+    has_dist, poll_until, revision, slow_down_installs, stubborn_installs, wait_for_step,
+    Watching, CONF_MANIFEST,
 };
 use crate::support::Sandbox;
 
@@ -73,15 +74,7 @@ fn a_second_signal_stops_the_installer_before_the_lock_is_released() {
     let sandbox = Sandbox::new();
     let venv = sandbox.venv();
     slow_down_installs(venv.root(), 60);
-    sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
-    let mut watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    wait_for_step(&sandbox, &watch, "install");
-    let pid_file = venv.root().join("installer.pid");
-    poll_until(Duration::from_secs(30), "the installer starts", || {
-        std::fs::read_to_string(&pid_file).is_ok_and(|text| text.ends_with('\n'))
-    });
-    let installer = std::fs::read_to_string(&pid_file).expect("installer pid");
-    let installer = PathBuf::from(format!("/proc/{}", installer.trim()));
+    let (mut watch, installer) = watch_a_hanging_install(&sandbox);
 
     watch.signal("INT");
     // Two signals sent back to back may arrive as one; the second is sent once the
@@ -106,6 +99,49 @@ fn a_second_signal_stops_the_installer_before_the_lock_is_released() {
         "{}",
         watch.log()
     );
+    let store = Store::open(&sandbox.state_path()).expect("open the state");
+    let run = store.runs(1).expect("runs").remove(0);
+    assert_eq!(run.status, RunStatus::Interrupted, "{run:?}");
+    assert_eq!(run.step.as_deref(), Some("install"));
+}
+
+/// Starts watch on a manifest whose install hangs, and returns it with the installer's
+/// `/proc` entry once the installer runs.
+fn watch_a_hanging_install(sandbox: &Sandbox) -> (Watching, PathBuf) {
+    let venv = sandbox.venv();
+    sandbox.write_file(CONF_MANIFEST, &revision(1, "==1.0"));
+    let watch = Watching::start(sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+    wait_for_step(sandbox, &watch, "install");
+    let pid_file = venv.root().join("installer.pid");
+    poll_until(Duration::from_secs(30), "the installer starts", || {
+        std::fs::read_to_string(&pid_file).is_ok_and(|text| text.ends_with('\n'))
+    });
+    let installer = std::fs::read_to_string(&pid_file).expect("installer pid");
+    (watch, PathBuf::from(format!("/proc/{}", installer.trim())))
+}
+
+#[test]
+fn a_third_signal_kills_an_installer_that_ignores_sigterm() {
+    let sandbox = Sandbox::new();
+    stubborn_installs(sandbox.venv().root());
+    let (mut watch, installer) = watch_a_hanging_install(&sandbox);
+    for (signal, seen) in [
+        ("TERM", "finishing the current step"),
+        ("TERM", "stopping the running installer"),
+    ] {
+        watch.signal(signal);
+        poll_until(Duration::from_secs(10), seen, || watch.log().contains(seen));
+    }
+    assert!(installer.exists(), "the installer ignores SIGTERM");
+    watch.signal("TERM");
+    let status = watch.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(130), "{}", watch.log());
+    assert!(
+        !installer.exists(),
+        "the installer outlived watch: {}",
+        installer.display()
+    );
+    assert!(lock_is_free(&sandbox));
 }
 
 #[test]
