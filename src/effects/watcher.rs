@@ -62,6 +62,8 @@ pub struct ManifestWatcher {
     /// Where the manifest and signature lead when they are symlinks to files outside the
     /// folder (resolved): those files' folders are watched as well.
     targets: BTreeSet<PathBuf>,
+    /// The folders holding `targets`, with the identity each had when armed.
+    target_folders: Vec<(PathBuf, Option<(u64, u64)>)>,
     /// Device and inode of the folder when it was armed (`None`: it did not exist).
     identity: Option<(u64, u64)>,
     watcher: Option<RecommendedWatcher>,
@@ -87,6 +89,7 @@ impl ManifestWatcher {
             files: [name.to_os_string(), signature],
             names: BTreeSet::new(),
             targets: BTreeSet::new(),
+            target_folders: Vec::new(),
             identity: None,
             watcher: None,
             sink,
@@ -134,6 +137,10 @@ impl ManifestWatcher {
             .iter()
             .filter_map(|target| target.parent())
             .collect();
+        self.target_folders = target_folders
+            .iter()
+            .map(|folder| (folder.to_path_buf(), identity(folder)))
+            .collect();
         for target_folder in target_folders {
             if let Err(error) = watcher.watch(target_folder, RecursiveMode::NonRecursive) {
                 tracing::warn!(
@@ -151,10 +158,14 @@ impl ManifestWatcher {
         self.identity.is_none()
     }
 
-    /// Whether the folder is now another one than the one watched (deleted, recreated,
-    /// swapped): one `stat`.
+    /// Whether the folder, or a folder the manifest links into, is now another one than
+    /// the one watched (deleted, recreated, swapped): a `stat` each.
     pub fn folder_replaced(&self) -> bool {
         identity(&self.folder) != self.identity
+            || self
+                .target_folders
+                .iter()
+                .any(|(folder, watched)| identity(folder) != *watched)
     }
 
     /// Sorts a batch's paths. Symlinks are read again each time, since a swap re-points them.
@@ -166,7 +177,8 @@ impl ManifestWatcher {
         }
         let mut relevance = Relevance::Ignore;
         for path in paths {
-            if *path == self.folder {
+            let linked_folder = self.target_folders.iter().any(|(folder, _)| folder == path);
+            if *path == self.folder || linked_folder {
                 return Relevance::Rearm;
             }
             if self.targets.contains(path) {
@@ -394,6 +406,26 @@ mod tests {
         watcher.arm().unwrap();
         assert!(watcher.folder_missing());
         std::fs::create_dir(&folder).unwrap();
+        assert!(watcher.folder_replaced());
+    }
+
+    #[test]
+    fn a_replaced_folder_the_manifest_links_into_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let (folder, repo) = (root.join("conf"), root.join("repo"));
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::create_dir(&repo).unwrap();
+        std::os::unix::fs::symlink(repo.join("m.yaml"), folder.join("m.yaml")).unwrap();
+        let mut watcher = watcher(&folder);
+        watcher.arm().unwrap();
+        assert_eq!(
+            watcher.classify(std::slice::from_ref(&repo)),
+            Relevance::Rearm
+        );
+        assert!(!watcher.folder_replaced());
+        std::fs::rename(&repo, root.join("repo.old")).unwrap();
+        std::fs::create_dir(&repo).unwrap();
         assert!(watcher.folder_replaced());
     }
 }

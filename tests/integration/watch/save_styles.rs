@@ -162,6 +162,27 @@ fn a_manifest_linked_from_another_folder_is_watched_where_it_lives() {
     assert_eq!(revisions, [1, 2, 3, 4, 5], "{}", watch.log());
 }
 
+#[test]
+fn a_linked_folder_swapped_for_a_new_one_is_watched_anew() {
+    // `conf/manifest.yaml -> repo/manifest.yaml`, and `repo` is replaced by a fresh checkout.
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    let target = sandbox.write_file("repo/manifest.yaml", &revision(1, "==1.0"));
+    std::fs::create_dir(sandbox.path().join("conf")).expect("create conf");
+    symlink(&target, sandbox.path().join(CONF_MANIFEST)).expect("link the manifest");
+    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+    watch.wait_for_revision(0, 1);
+
+    sandbox.write_file("checkout/manifest.yaml", &revision(2, "==1.0"));
+    let repo = sandbox.path().join("repo");
+    std::fs::rename(&repo, sandbox.path().join("repo.old")).expect("move the old checkout");
+    std::fs::rename(sandbox.path().join("checkout"), &repo).expect("put the new one in place");
+    watch.wait_for_revision(1, 2);
+    // Saves in the new folder count too.
+    std::fs::write(&target, sandbox.substitute(&revision(3, "==1.0"))).expect("write in place");
+    watch.wait_for_revision(2, 3);
+}
+
 /// Points the symlink `link` at `target` atomically, the way `ln -sfn` plus `mv` would.
 fn save_link_by_rename(link: &Path, target: &Path) {
     let staged = sibling(link, ".tmp-link");

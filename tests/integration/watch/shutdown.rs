@@ -9,8 +9,8 @@ use pkgm::effects::lock::StateLock;
 use pkgm::effects::store::{RunStatus, Store};
 
 use super::{
-    has_dist, poll_until, revision, slow_down_installs, stubborn_installs, wait_for_step,
-    Watching, CONF_MANIFEST,
+    has_dist, poll_until, revision, slow_down_installs, stubborn_installs, wait_for_step, Watching,
+    CONF_MANIFEST,
 };
 use crate::support::Sandbox;
 
