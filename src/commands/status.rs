@@ -39,19 +39,31 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     for run in &latest {
-        let name = run.manifest_name.as_deref().unwrap_or("?");
         let settled = applied.iter().any(|entry| entry.run_id == run.id);
-        if !settled {
-            text.push_str(&format!(
-                "{name}: latest apply (run {}, revision {}) {}{}\n",
-                run.id,
-                run.revision.map_or("?".into(), |r| r.to_string()),
-                run.status.as_str(),
-                run.step
-                    .as_deref()
-                    .map_or(String::new(), |step| format!(" during `{step}`")),
-            ));
+        if settled {
+            continue;
         }
+        let Some(name) = run.manifest_name.as_deref() else {
+            // Refused before it was parsed (its signature did not verify): no name to show,
+            // so the reason, which names the file, stands in for it.
+            let reason = run.error.as_deref().and_then(|e| e.lines().next());
+            text.push_str(&format!(
+                "unread manifest: latest apply (run {}) {}: {}\n",
+                run.id,
+                run.status.as_str(),
+                reason.unwrap_or("no reason recorded"),
+            ));
+            continue;
+        };
+        text.push_str(&format!(
+            "{name}: latest apply (run {}, revision {}) {}{}\n",
+            run.id,
+            run.revision.map_or("?".into(), |r| r.to_string()),
+            run.status.as_str(),
+            run.step
+                .as_deref()
+                .map_or(String::new(), |step| format!(" during `{step}`")),
+        ));
     }
     print(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -52,6 +52,15 @@ fn tampered_bytes_are_refused_before_they_are_parsed() {
     let output = assert_apply_refused(&f.sandbox, "the signature is for other bytes");
     assert!(!output.stderr().contains("duplicate"), "{output}");
     assert!(f.sandbox.history()[0]["sha256"].is_string());
+    // Unparsed, it has no name: status shows the reason, which names the file.
+    let status = f.sandbox.run(&["status"]);
+    status.expect_success();
+    assert!(
+        status
+            .stdout()
+            .contains("unread manifest: latest apply (run 1) refused: refusing the manifest `"),
+        "{status}"
+    );
 }
 
 #[test]
