@@ -31,6 +31,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         policy,
         &state,
         "apply",
+        true,
         now_ms(),
     )?;
     let store = state.open()?;

@@ -90,7 +90,8 @@ impl Problem {
 }
 
 /// Reads, verifies and parses the manifest at `path` under `policy`. `now_ms` is the run's
-/// single clock reading. A refusal is recorded in the history before it is returned. Without
+/// single clock reading. A refusal is recorded in the history before it is returned, unless
+/// `record_refusal` is false (watch, refused the same bytes already). Without
 /// a store (no state yet), nothing was applied before: there is no rollback to check.
 pub fn authenticate(
     settings: &Settings,
@@ -98,6 +99,7 @@ pub fn authenticate(
     policy: Policy,
     state: &StateStore<'_>,
     command: &str,
+    record_refusal: bool,
     now_ms: i64,
 ) -> anyhow::Result<(ManifestFile, Authenticity)> {
     let mut run = NewRun {
@@ -106,7 +108,7 @@ pub fn authenticate(
         ..NewRun::default()
     };
     let refuse = |run: &NewRun, error: anyhow::Error| -> anyhow::Error {
-        if policy != Policy::Report {
+        if record_refusal && policy != Policy::Report {
             let recorded = state.get().and_then(|store| match store {
                 Some(store) => Ok(store.record_refused(run, &format!("{error:#}"), now_ms)?),
                 None => Ok(0),

@@ -52,6 +52,7 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         policy,
         &state,
         "plan",
+        true,
         now_ms(),
     )?;
     let store = state.open()?;

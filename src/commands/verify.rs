@@ -19,8 +19,15 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     // Without a state database nothing was applied yet; verify does not create one.
     let state = StateStore::new(&settings.state, false);
     let path = &args.manifest;
-    let (file, authenticity) =
-        authenticate(settings, path, Policy::Report, &state, "verify", now_ms)?;
+    let (file, authenticity) = authenticate(
+        settings,
+        path,
+        Policy::Report,
+        &state,
+        "verify",
+        true,
+        now_ms,
+    )?;
     let signature = match authenticity {
         Authenticity::Signed(signature) => signature,
         Authenticity::Unsigned { reason, .. } => {

@@ -56,6 +56,9 @@ pub struct Cycles<'a> {
     in_force: Option<ManifestHeader>,
     /// Digests of the manifest and signature last verified, to warn once per version.
     verified: Option<[u8; 32]>,
+    /// Digests of the manifest and signature last refused: a refusal goes into the history
+    /// once per version, not once per cycle (the log still says it every cycle).
+    refused: Option<[u8; 32]>,
 }
 
 impl<'a> Cycles<'a> {
@@ -74,6 +77,7 @@ impl<'a> Cycles<'a> {
             converged: None,
             in_force: None,
             verified: None,
+            refused: None,
         })
     }
 
@@ -180,6 +184,7 @@ impl<'a> Cycles<'a> {
             Policy::Require
         };
         let digest = inputs_digest(self.path());
+        let refused_before = digest.is_some() && self.refused == digest;
         let verify = || {
             authenticate(
                 self.settings,
@@ -187,15 +192,18 @@ impl<'a> Cycles<'a> {
                 policy,
                 self.state,
                 "watch",
+                !refused_before,
                 now_ms(),
             )
         };
         let verified = if digest.is_some() && self.verified == digest {
             let quiet = tracing::subscriber::NoSubscriber::default();
-            tracing::subscriber::with_default(quiet, verify)?
+            tracing::subscriber::with_default(quiet, verify)
         } else {
-            verify()?
+            verify()
         };
+        let verified = verified.inspect_err(|_| self.refused = digest)?;
+        self.refused = None;
         self.verified = digest;
         Ok(verified)
     }

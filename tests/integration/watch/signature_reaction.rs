@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use pkgm::effects::store::{RunStatus, Store};
+
 use super::{has_dist, poll_until, save_by_rename, sibling, Watching, CONF_MANIFEST};
 use crate::support::python::uv;
 use crate::support::{OfflineManifest, Sandbox};
@@ -100,6 +102,36 @@ fn a_new_revision_is_refused_until_re_signed_then_converges_within_two_seconds()
         watch.log()
     );
     assert!(has_dist(&site_packages, "alpha", "1.1"));
+}
+
+#[test]
+fn a_manifest_that_stays_refused_is_recorded_once_and_logged_every_cycle() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    let signer = Signer::new(&sandbox);
+    let manifest = sandbox.write_file(CONF_MANIFEST, &signed_yaml(&sandbox, 1, "1.0"));
+    signer.sign(&sandbox);
+    let watch = Watching::start_signed(&sandbox, CONF_MANIFEST, &["--interval", "1s"]);
+    watch.wait_for_revision(0, 1);
+    save_by_rename(&manifest, &signed_yaml(&sandbox, 2, "1.1"));
+    watch.wait_for(1, "change", "rejected");
+    let seen = watch.cycles().len();
+    watch.wait_for(seen, "interval", "rejected");
+    watch.wait_for(seen + 1, "interval", "rejected");
+
+    let refused = || {
+        let store = Store::open(&sandbox.state_path()).expect("open the state");
+        let runs = store.runs(50).expect("runs");
+        runs.iter()
+            .filter(|run| run.status == RunStatus::Refused)
+            .count()
+    };
+    assert_eq!(refused(), 1, "{}", watch.log());
+    // Other bytes are another refusal.
+    save_by_rename(&manifest, &signed_yaml(&sandbox, 3, "1.1"));
+    poll_until(Duration::from_secs(10), "the new bytes refused", || {
+        refused() == 2
+    });
 }
 
 #[test]
