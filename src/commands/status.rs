@@ -38,6 +38,12 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
             &entry.sha256[..entry.sha256.len().min(12)],
         ));
     }
+    // A refusal of an unreadable manifest says nothing about the names applied after it.
+    let newest_named = latest
+        .iter()
+        .filter(|run| run.manifest_name.is_some())
+        .map(|run| run.id)
+        .max();
     for run in &latest {
         let settled = applied.iter().any(|entry| entry.run_id == run.id);
         if settled {
@@ -45,7 +51,10 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
         }
         let Some(name) = run.manifest_name.as_deref() else {
             // Refused before it was parsed (its signature did not verify): no name to show,
-            // so the reason, which names the file, stands in for it.
+            // so the reason, which names the file, stands in for it, until an apply follows.
+            if newest_named.is_some_and(|newest| newest > run.id) {
+                continue;
+            }
             let reason = run.error.as_deref().and_then(|e| e.lines().next());
             text.push_str(&format!(
                 "unread manifest: latest apply (run {}) {}: {}\n",

@@ -32,7 +32,8 @@ use super::{print, Settings};
 const SETTLE_MS: u64 = 300;
 /// A stream of changes that never pauses still runs a cycle this often.
 const MAX_DELAY_MS: u64 = 2_000;
-/// While the folder is missing, how often to look for it (its parent's watch may be gone too).
+/// While the folder (or one the manifest links into) is missing, how often to look for it
+/// (its parent's watch may be gone too).
 const FOLDER_POLL: Duration = Duration::from_secs(1);
 
 /// What wakes the loop.
@@ -124,7 +125,7 @@ impl Events {
     /// Sleeps until `due_ms` or the next wake-up, whichever comes first.
     fn wait_until(&mut self, due_ms: u64) {
         let mut wait = Duration::from_millis(due_ms.saturating_sub(self.now()));
-        if self.watcher.as_ref().is_some_and(|w| w.folder_missing()) {
+        if self.watcher.as_ref().is_some_and(|w| w.needs_polling()) {
             wait = wait.min(FOLDER_POLL);
         }
         match self.wakes.recv_timeout(wait) {
@@ -211,19 +212,21 @@ fn listen_for_signals(
         }
         2 => {
             forced.store(true, Ordering::SeqCst);
-            if stop_running_children(Stop::Terminate) > 0 {
+            if stop_running_children(Stop::Terminate).count() > 0 {
                 tracing::warn!(
                     "received {name} again: stopping the running installer, then exiting; once more kills it"
                 );
             } else {
-                tracing::warn!("received {name} again: exiting after the current step");
+                tracing::warn!(
+                    "received {name} again: no installer is running; none will start, exiting"
+                );
             }
         }
         _ => {
-            stop_running_children(Stop::Kill);
+            let killed = stop_running_children(Stop::Kill);
             // SIGKILL is delivered asynchronously: the lock goes with this process, so wait
             // (briefly) until nothing it started can still write.
-            if !wait_for_stopped_children(Duration::from_secs(5)) {
+            if !wait_for_stopped_children(&killed, Duration::from_secs(5)) {
                 tracing::warn!("the killed installer has not exited yet");
             }
             tracing::warn!("received {name} a third time: installer killed; exiting now");

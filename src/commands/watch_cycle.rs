@@ -105,7 +105,11 @@ impl<'a> Cycles<'a> {
             return result;
         }
         if let Err(error) = self.reconcile(&mut result) {
-            result.report.outcome = CycleOutcome::Error;
+            result.report.outcome = if stopped(&error) {
+                CycleOutcome::Interrupted
+            } else {
+                CycleOutcome::Error
+            };
             result.report.error = Some(format!("{error:#}"));
         }
         result.report.duration_ms = started.elapsed().as_millis() as i64;
@@ -310,7 +314,7 @@ fn inputs_digest(path: &Path) -> Option<[u8; 32]> {
 /// Whether a cycle ended early because shutdown began (before applying, or while
 /// waiting for the lock).
 fn stopped(error: &anyhow::Error) -> bool {
-    error.is::<ShutdownRequested>()
+    interrupted(error)
         || matches!(
             error.downcast_ref::<LockError>(),
             Some(LockError::Abandoned { .. })

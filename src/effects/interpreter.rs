@@ -77,6 +77,7 @@ pub fn probe(python: &Path) -> Result<InterpreterInfo, InterpreterError> {
     let output = Invocation::new(python)
         .arg("-I")
         .arg(script.path())
+        .read_only()
         .run(None)
         .map_err(|source| InterpreterError::Run {
             path: python.to_path_buf(),

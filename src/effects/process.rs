@@ -42,31 +42,42 @@ pub enum Stop {
 }
 
 /// Signals every child started by [`Invocation::run`] that has not finished, with its own
-/// children when it runs in its own process group, and refuses to start new ones. Returns
-/// how many were signalled.
-pub fn stop_running_children(how: Stop) -> usize {
+/// children when it runs in its own process group, and refuses to start new ones that
+/// change anything (read-only ones, like the interpreter probe, still run). Returns what
+/// was signalled, for [`wait_for_stopped_children`].
+pub fn stop_running_children(how: Stop) -> Stopped {
     let signal = match how {
         Stop::Terminate => libc::SIGTERM,
         Stop::Kill => libc::SIGKILL,
     };
     let mut running = running();
     running.stopping = true;
-    for target in targets(&running.pids) {
+    let targets = targets(&running.pids);
+    for target in &targets {
         // SAFETY: kill(2) touches no memory. A pid leaves RUNNING right after `wait` reaps
         // it; a reuse inside that window would need the kernel to wrap its whole pid space.
         unsafe {
-            libc::kill(target, signal);
+            libc::kill(*target, signal);
         }
     }
-    running.pids.len()
+    Stopped(targets)
 }
 
-/// Waits, at most `timeout`, until every child signalled by [`stop_running_children`] and
-/// (when shielded) everything in its process group is gone. True when they are.
-pub fn wait_for_stopped_children(timeout: Duration) -> bool {
+/// The processes (or process groups) a stop request signalled.
+#[derive(Debug)]
+pub struct Stopped(Vec<libc::pid_t>);
+
+impl Stopped {
+    pub fn count(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Waits, at most `timeout`, until everything `stopped` names (each child and, when
+/// shielded, its whole process group) is gone. True when it is.
+pub fn wait_for_stopped_children(stopped: &Stopped, timeout: Duration) -> bool {
     let started = Instant::now();
-    let pids = running().pids.clone();
-    let targets = targets(&pids);
+    let targets = &stopped.0;
     loop {
         // SAFETY: signal 0 only asks whether the target exists.
         let alive = targets
@@ -118,6 +129,9 @@ pub struct Invocation {
     pub remove_env_prefixes: Vec<String>,
     pub keep_env: Vec<String>,
     pub cwd: Option<PathBuf>,
+    /// Changes nothing (the interpreter probe): still allowed once a stop was requested,
+    /// so a stopped run can inspect what it left behind.
+    pub read_only: bool,
 }
 
 impl Invocation {
@@ -129,7 +143,14 @@ impl Invocation {
             remove_env_prefixes: Vec::new(),
             keep_env: Vec::new(),
             cwd: None,
+            read_only: false,
         }
+    }
+
+    /// Marks the program as one that changes nothing (see [`Invocation::read_only`]).
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
     }
 
     pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
@@ -186,9 +207,10 @@ impl Invocation {
         // keeps it from starting.
         let (mut child, registered) = {
             let mut running = running();
-            if running.stopping {
+            if running.stopping && !self.read_only {
                 return Err(ProcessError::Stopped {
                     command: self.display(),
+                    output: String::new(),
                 });
             }
             let child = command.spawn().map_err(|err| self.spawn_error(err))?;
@@ -217,6 +239,7 @@ impl Invocation {
         } else if running().stopping {
             Err(ProcessError::Stopped {
                 command: self.display(),
+                output: tail(&captured.stdout, &captured.stderr),
             })
         } else {
             Err(ProcessError::Failed {
@@ -267,8 +290,9 @@ pub enum ProcessError {
         command: String,
         source: std::io::Error,
     },
-    #[error("`{command}` was stopped by a shutdown request")]
-    Stopped { command: String },
+    /// Ended unsuccessfully after a stop request (or was not started because of one).
+    #[error("`{command}` was stopped by a shutdown request{}", if output.is_empty() { String::new() } else { format!("\n{output}") })]
+    Stopped { command: String, output: String },
     #[error("`{command}` failed ({status})\n{}", tail(stdout, stderr))]
     Failed {
         command: String,

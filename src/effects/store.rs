@@ -471,10 +471,12 @@ impl Store {
         Ok(self.query_runs("WHERE id = ?1", params![id])?.pop())
     }
 
-    /// The latest run of each manifest name, for `status`.
+    /// The latest apply of each manifest name (watch's refusals included), for `status`.
+    /// Runs refused before their manifest was parsed have no name and form one group.
     pub fn latest_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
         self.query_runs(
-            "WHERE id IN (SELECT MAX(id) FROM runs WHERE command = 'apply' GROUP BY manifest_name)
+            "WHERE id IN (SELECT MAX(id) FROM runs WHERE command IN ('apply', 'watch')
+                          GROUP BY manifest_name)
              ORDER BY manifest_name",
             [],
         )

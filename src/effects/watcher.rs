@@ -105,6 +105,18 @@ impl ManifestWatcher {
     /// error: the parent's watch, or [`ManifestWatcher::folder_replaced`], sees it return.
     pub fn arm(&mut self) -> Result<(), WatchError> {
         self.watcher = None;
+        self.names = relevant_names(&self.folder, &self.files);
+        self.targets = outside_targets(&self.folder, &self.files);
+        let target_folders: BTreeSet<&Path> = self
+            .targets
+            .iter()
+            .filter_map(|target| target.parent())
+            .collect();
+        self.target_folders = target_folders
+            .into_iter()
+            .map(|folder| (folder.to_path_buf(), identity(folder)))
+            .collect();
+        self.identity = identity(&self.folder);
         let sink = Arc::clone(&self.sink);
         let handler = move |result: notify::Result<Event>| match result {
             Ok(event) if event.need_rescan() => sink(WatchBatch::Rescan),
@@ -116,7 +128,6 @@ impl ManifestWatcher {
         };
         let mut watcher = notify::recommended_watcher(handler)
             .map_err(|source| self.watch_error(&self.folder, source))?;
-        self.identity = identity(&self.folder);
         if self.identity.is_some() {
             match watcher.watch(&self.folder, RecursiveMode::NonRecursive) {
                 Ok(()) => {}
@@ -130,27 +141,31 @@ impl ManifestWatcher {
                 tracing::debug!("not watching `{}`: {error}", parent.display());
             }
         }
-        self.names = relevant_names(&self.folder, &self.files);
-        self.targets = outside_targets(&self.folder, &self.files);
-        let target_folders: BTreeSet<&Path> = self
-            .targets
-            .iter()
-            .filter_map(|target| target.parent())
-            .collect();
-        self.target_folders = target_folders
-            .iter()
-            .map(|folder| (folder.to_path_buf(), identity(folder)))
-            .collect();
-        for target_folder in target_folders {
-            if let Err(error) = watcher.watch(target_folder, RecursiveMode::NonRecursive) {
+        // A linked folder is watched itself, or while it is missing (a checkout being
+        // replaced), its parent for its return; failing that, it is polled.
+        for (target_folder, identity) in &self.target_folders {
+            let watched = match identity {
+                Some(_) => target_folder.as_path(),
+                None => match target_folder.parent().filter(|parent| parent.is_dir()) {
+                    Some(parent) => parent,
+                    None => continue,
+                },
+            };
+            if let Err(error) = watcher.watch(watched, RecursiveMode::NonRecursive) {
                 tracing::warn!(
                     "not watching `{}`, where the manifest links to: {error}; the interval still checks it",
-                    target_folder.display()
+                    watched.display()
                 );
             }
         }
         self.watcher = Some(watcher);
         Ok(())
+    }
+
+    /// Whether something watched is missing, so that only polling can see it return: the
+    /// folder, or a folder the manifest links into.
+    pub fn needs_polling(&self) -> bool {
+        self.folder_missing() || self.target_folders.iter().any(|(_, id)| id.is_none())
     }
 
     /// Whether the folder was missing when last armed.
@@ -258,8 +273,27 @@ fn link_destination(link: &Path) -> Option<PathBuf> {
         };
         path = path.parent()?.join(target);
     }
-    let folder = std::fs::canonicalize(path.parent()?).ok()?;
+    let folder = resolve_existing_prefix(path.parent()?)?;
     Some(folder.join(path.file_name()?))
+}
+
+/// `path` with symlinks resolved as far as it exists; the missing rest is appended as it is
+/// (a folder being replaced is still where the link leads).
+fn resolve_existing_prefix(path: &Path) -> Option<PathBuf> {
+    let mut missing = Vec::new();
+    let mut existing = path;
+    loop {
+        if let Ok(resolved) = std::fs::canonicalize(existing) {
+            return Some(
+                missing
+                    .iter()
+                    .rev()
+                    .fold(resolved, |path, name| path.join(name)),
+            );
+        }
+        missing.push(existing.file_name()?);
+        existing = existing.parent()?;
+    }
 }
 
 /// `..data` for `..data/manifest.yaml`; nothing for targets outside the folder.
@@ -427,5 +461,17 @@ mod tests {
         std::fs::rename(&repo, root.join("repo.old")).unwrap();
         std::fs::create_dir(&repo).unwrap();
         assert!(watcher.folder_replaced());
+        // Replaced in two steps: while it is missing, it is still the folder to look for.
+        std::fs::rename(&repo, root.join("repo.new")).unwrap();
+        watcher.arm().unwrap();
+        assert!(watcher.needs_polling());
+        assert_eq!(
+            watcher.classify(std::slice::from_ref(&repo)),
+            Relevance::Rearm
+        );
+        std::fs::rename(root.join("repo.new"), &repo).unwrap();
+        assert!(watcher.folder_replaced());
+        watcher.arm().unwrap();
+        assert!(!watcher.needs_polling());
     }
 }

@@ -46,9 +46,8 @@ fn tampered_bytes_are_refused_before_they_are_parsed() {
     // refusal, not a parse error about bytes no trusted key vouches for.
     let f = fixture();
     let path = f.sandbox.manifest_path();
-    let mut text = std::fs::read_to_string(&path).unwrap();
-    text.push_str("packages:\n  evil: \"*\"\n");
-    std::fs::write(&path, text).unwrap();
+    let signed = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{signed}packages:\n  evil: \"*\"\n")).unwrap();
     let output = assert_apply_refused(&f.sandbox, "the signature is for other bytes");
     assert!(!output.stderr().contains("duplicate"), "{output}");
     assert!(f.sandbox.history()[0]["sha256"].is_string());
@@ -61,6 +60,11 @@ fn tampered_bytes_are_refused_before_they_are_parsed() {
             .contains("unread manifest: latest apply (run 1) refused: refusing the manifest `"),
         "{status}"
     );
+    // Once the signed bytes are back and applied, the refusal is history, not status.
+    std::fs::write(&path, signed).unwrap();
+    f.sandbox.apply().expect_success();
+    let status = f.sandbox.run(&["status"]);
+    assert!(!status.stdout().contains("unread manifest"), "{status}");
 }
 
 #[test]

@@ -164,23 +164,46 @@ fn a_manifest_linked_from_another_folder_is_watched_where_it_lives() {
 
 #[test]
 fn a_linked_folder_swapped_for_a_new_one_is_watched_anew() {
-    // `conf/manifest.yaml -> repo/manifest.yaml`, and `repo` is replaced by a fresh checkout.
+    // `conf/manifest.yaml -> far/away/repo/manifest.yaml`, and `repo` is replaced by a fresh
+    // checkout: at once, in two steps, and by deleting it and cloning again.
     let sandbox = Sandbox::new();
     sandbox.venv();
-    let target = sandbox.write_file("repo/manifest.yaml", &revision(1, "==1.0"));
+    let target = sandbox.write_file("far/away/repo/manifest.yaml", &revision(1, "==1.0"));
     std::fs::create_dir(sandbox.path().join("conf")).expect("create conf");
     symlink(&target, sandbox.path().join(CONF_MANIFEST)).expect("link the manifest");
     let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
     watch.wait_for_revision(0, 1);
+    let away = sandbox.path().join("far/away");
+    let repo = away.join("repo");
+    let checkout = |number: u64| {
+        sandbox.write_file(
+            "far/away/checkout/manifest.yaml",
+            &revision(number, "==1.0"),
+        );
+        away.join("checkout")
+    };
 
-    sandbox.write_file("checkout/manifest.yaml", &revision(2, "==1.0"));
-    let repo = sandbox.path().join("repo");
-    std::fs::rename(&repo, sandbox.path().join("repo.old")).expect("move the old checkout");
-    std::fs::rename(sandbox.path().join("checkout"), &repo).expect("put the new one in place");
+    let new = checkout(2);
+    std::fs::rename(&repo, away.join("repo.1")).expect("move the old checkout");
+    std::fs::rename(new, &repo).expect("put the new one in place");
     watch.wait_for_revision(1, 2);
-    // Saves in the new folder count too.
     std::fs::write(&target, sandbox.substitute(&revision(3, "==1.0"))).expect("write in place");
     watch.wait_for_revision(2, 3);
+
+    // Two steps, with watch seeing the gap: the link leads nowhere for a while.
+    let seen = watch.cycles().len();
+    std::fs::rename(&repo, away.join("repo.3")).expect("move the old checkout");
+    watch.wait_for(seen, "change", "rejected");
+    std::fs::rename(checkout(4), &repo).expect("put the new one in place");
+    watch.wait_for_revision(seen, 4);
+
+    let seen = watch.cycles().len();
+    std::fs::remove_dir_all(&repo).expect("delete the checkout");
+    watch.wait_for(seen, "change", "rejected");
+    sandbox.write_file("far/away/repo/manifest.yaml", &revision(5, "==1.0"));
+    watch.wait_for_revision(seen, 5);
+    std::fs::write(&target, sandbox.substitute(&revision(6, "==1.0"))).expect("write in place");
+    watch.wait_for_revision(seen, 6);
 }
 
 /// Points the symlink `link` at `target` atomically, the way `ln -sfn` plus `mv` would.

@@ -117,7 +117,7 @@ fn a_manifest_that_stays_refused_is_recorded_once_and_logged_every_cycle() {
     watch.wait_for(1, "change", "rejected");
     let seen = watch.cycles().len();
     watch.wait_for(seen, "interval", "rejected");
-    watch.wait_for(seen + 1, "interval", "rejected");
+    watch.wait_for(watch.cycles().len(), "interval", "rejected");
 
     let refused = || {
         let store = Store::open(&sandbox.state_path()).expect("open the state");
@@ -127,6 +127,13 @@ fn a_manifest_that_stays_refused_is_recorded_once_and_logged_every_cycle() {
             .count()
     };
     assert_eq!(refused(), 1, "{}", watch.log());
+    let status = sandbox.pkgm().arg("status").run();
+    assert!(
+        status
+            .stdout()
+            .contains("unread manifest: latest apply (run 2) refused"),
+        "{status}"
+    );
     // Other bytes are another refusal.
     save_by_rename(&manifest, &signed_yaml(&sandbox, 3, "1.1"));
     poll_until(Duration::from_secs(10), "the new bytes refused", || {
