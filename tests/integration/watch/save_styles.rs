@@ -3,7 +3,7 @@
 //! folder symlink swap the way git-sync updates.
 
 use std::os::unix::fs::symlink;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -135,12 +135,7 @@ fn a_git_sync_style_folder_swap_is_one_reconcile_and_the_new_folder_is_watched()
 fn a_manifest_linked_from_another_folder_is_watched_where_it_lives() {
     // `/etc/pkgm/manifest.yaml -> /srv/repo/manifest.yaml`: saves in the repository count.
     let sandbox = Sandbox::new();
-    sandbox.venv();
-    let target = sandbox.write_file("repo/manifest.yaml", &revision(1, "==1.0"));
-    std::fs::create_dir(sandbox.path().join("conf")).expect("create conf");
-    symlink(&target, sandbox.path().join(CONF_MANIFEST)).expect("link the manifest");
-    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    watch.wait_for_revision(0, 1);
+    let (target, watch) = watch_through_a_link(&sandbox, "repo/manifest.yaml");
 
     save_by_rename(&target, &sandbox.substitute(&revision(2, "==1.0")));
     watch.wait_for_revision(1, 2);
@@ -167,12 +162,7 @@ fn a_linked_folder_swapped_for_a_new_one_is_watched_anew() {
     // `conf/manifest.yaml -> far/away/repo/manifest.yaml`, and `repo` is replaced by a fresh
     // checkout: at once, in two steps, and by deleting it and cloning again.
     let sandbox = Sandbox::new();
-    sandbox.venv();
-    let target = sandbox.write_file("far/away/repo/manifest.yaml", &revision(1, "==1.0"));
-    std::fs::create_dir(sandbox.path().join("conf")).expect("create conf");
-    symlink(&target, sandbox.path().join(CONF_MANIFEST)).expect("link the manifest");
-    let watch = Watching::start(&sandbox, CONF_MANIFEST, &["--interval", "1h"]);
-    watch.wait_for_revision(0, 1);
+    let (target, watch) = watch_through_a_link(&sandbox, "far/away/repo/manifest.yaml");
     let away = sandbox.path().join("far/away");
     let repo = away.join("repo");
     let checkout = |number: u64| {
@@ -204,6 +194,17 @@ fn a_linked_folder_swapped_for_a_new_one_is_watched_anew() {
     watch.wait_for_revision(seen, 5);
     std::fs::write(&target, sandbox.substitute(&revision(6, "==1.0"))).expect("write in place");
     watch.wait_for_revision(seen, 6);
+}
+
+/// Revision 1 at `relative`, [`CONF_MANIFEST`] a symlink to it, and watch converged on it.
+fn watch_through_a_link(sandbox: &Sandbox, relative: &str) -> (PathBuf, Watching) {
+    sandbox.venv();
+    let target = sandbox.write_file(relative, &revision(1, "==1.0"));
+    std::fs::create_dir(sandbox.path().join("conf")).expect("create conf");
+    symlink(&target, sandbox.path().join(CONF_MANIFEST)).expect("link the manifest");
+    let watch = Watching::start(sandbox, CONF_MANIFEST, &["--interval", "1h"]);
+    watch.wait_for_revision(0, 1);
+    (target, watch)
 }
 
 /// Points the symlink `link` at `target` atomically, the way `ln -sfn` plus `mv` would.

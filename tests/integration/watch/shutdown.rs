@@ -2,7 +2,7 @@
 //! starts after shutdown began, and the installer is never interrupted mid-call. A second
 //! signal stops the installer and exits 130, never leaving it running without the lock.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pkgm::effects::lock::StateLock;
@@ -85,14 +85,7 @@ fn a_second_signal_stops_the_installer_before_the_lock_is_released() {
         || watch.log().contains("finishing the current step"),
     );
     watch.signal("INT");
-    let status = watch.wait_exit(Duration::from_secs(20));
-    assert_eq!(status.code(), Some(130), "{}", watch.log());
-    assert!(
-        !installer.exists(),
-        "the installer outlived watch: {}",
-        installer.display()
-    );
-    assert!(lock_is_free(&sandbox));
+    exits_130_with_the_installer_gone(&sandbox, &mut watch, &installer);
     assert!(!has_dist(&venv.site_packages(), "alpha", "1.0"));
     assert!(
         watch.log().contains("stopping the running installer"),
@@ -134,6 +127,10 @@ fn a_third_signal_kills_an_installer_that_ignores_sigterm() {
     }
     assert!(installer.exists(), "the installer ignores SIGTERM");
     watch.signal("TERM");
+    exits_130_with_the_installer_gone(&sandbox, &mut watch, &installer);
+}
+
+fn exits_130_with_the_installer_gone(sandbox: &Sandbox, watch: &mut Watching, installer: &Path) {
     let status = watch.wait_exit(Duration::from_secs(20));
     assert_eq!(status.code(), Some(130), "{}", watch.log());
     assert!(
@@ -141,7 +138,7 @@ fn a_third_signal_kills_an_installer_that_ignores_sigterm() {
         "the installer outlived watch: {}",
         installer.display()
     );
-    assert!(lock_is_free(&sandbox));
+    assert!(lock_is_free(sandbox));
 }
 
 #[test]
