@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
 use crate::cli::{HistoryArgs, OutputFormat};
-use crate::effects::store::{RunRecord, Store};
+use crate::effects::store::{RunRecord, RunStatus, Store};
 use crate::render;
 use crate::render_diff::{manifest_diff, Earlier};
 
@@ -142,7 +142,11 @@ fn detail_text(run: &RunRecord) -> String {
     ));
     match (&run.signed_by, run.unsigned) {
         (Some(kid), _) => text.push_str(&format!("  signed by `{kid}`\n")),
-        (None, true) => text.push_str("  unsigned (--allow-unsigned)\n"),
+        (None, true) => text.push_str(match (run.command.as_str(), run.status) {
+            (_, RunStatus::Refused) => "  no signature\n",
+            ("plan", _) => "  unsigned (no valid signature; a plan only reports it)\n",
+            _ => "  unsigned (--allow-unsigned)\n",
+        }),
         (None, false) => {}
     }
     if let Some(actor) = &run.actor {

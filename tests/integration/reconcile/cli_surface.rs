@@ -55,6 +55,13 @@ fn examples() -> Vec<PathBuf> {
     while let Some(folder) = folders.pop() {
         for entry in std::fs::read_dir(&folder).expect("read examples") {
             let path = entry.expect("entry").path();
+            let hidden = path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with('.'));
+            if hidden {
+                // `.venv` (the Quick start's own environment) and `.pkgm` are not examples.
+                continue;
+            }
             if path.is_dir() {
                 folders.push(path);
             } else if matches!(

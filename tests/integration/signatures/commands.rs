@@ -185,11 +185,22 @@ fn plan_shows_an_invalid_signature_and_refuses_only_when_required() {
         "{stdout}"
     );
     assert!(stdout.contains("(unsigned)"), "{stdout}");
+    // No flag was given: the history does not claim one was.
+    let run = sandbox.run(&["history", "1"]);
+    assert!(
+        run.stdout()
+            .contains("unsigned (no valid signature; a plan only reports it)"),
+        "{run}"
+    );
 
     let required = sandbox.run(&["plan", "--require-signature", manifest.to_str().unwrap()]);
     assert_eq!(Some(required.code()), Some(1));
     assert!(required.stderr().contains("it has no signature"));
     assert_eq!(sandbox.history()[0]["status"], "refused");
+    assert!(sandbox
+        .run(&["history", "2"])
+        .stdout()
+        .contains("  no signature\n"));
     assert!(!sandbox.venv().exists());
 }
 
