@@ -118,7 +118,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(args) => history::run(&settings, &args),
         Command::Init(args) => init::run(&settings, &args),
         Command::Keygen(args) => keygen::run(&args),
-        Command::Sign(args) => sign::run(&args),
+        Command::Sign(args) => sign::run(&settings, &args),
         Command::Verify(args) => verify::run(&settings, &args),
         Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),

@@ -8,11 +8,12 @@ use crate::core::trust::self_test::self_test;
 use crate::core::trust::verify::{span, timestamp};
 use crate::core::trust::DEFAULT_MAX_LIFETIME_SECONDS;
 use crate::effects::keys::read_signing_key;
+use crate::effects::trust_file::{load_trust_file, TrustLocation};
 
 use super::signing::sign_manifest_file;
-use super::{now_ms, print};
+use super::{now_ms, print, Settings};
 
-pub fn run(args: &SignArgs) -> anyhow::Result<ExitCode> {
+pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
     self_test()?;
     let key = read_signing_key(&args.key)?;
     if key.readable_by_others {
@@ -61,5 +62,39 @@ pub fn run(args: &SignArgs) -> anyhow::Result<ExitCode> {
         timestamp(request.expires_at),
         signed.signature_path.display(),
     ))?;
+    warn_if_this_machine_would_refuse(settings, &request.kid, &request.scopes);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Signing happens where the trust file may be: if this machine's would refuse the
+/// signature (unknown key id, a scope not granted), say so now rather than at apply.
+fn warn_if_this_machine_would_refuse(settings: &Settings, kid: &str, scopes: &ScopeSet) {
+    let location = TrustLocation::find(settings.trust.as_deref());
+    let Some(path) = location.path().filter(|path| path.exists()) else {
+        return;
+    };
+    let Ok(trust) = load_trust_file(path) else {
+        return;
+    };
+    let Some(key) = trust.get(kid) else {
+        tracing::warn!(
+            "the trust file `{}` does not list `{kid}`: apply on this machine would refuse this signature",
+            path.display()
+        );
+        return;
+    };
+    let missing: ScopeSet = scopes
+        .iter()
+        .filter(|scope| !key.scopes.contains(scope))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        tracing::warn!(
+            "the trust file `{}` does not grant `{kid}` the scope {}: apply on this machine would refuse this signature\n\
+             hint: add {} to `scopes` in the `{kid}` entry of that trust file",
+            path.display(),
+            scope_list(&missing),
+            scope_list(&missing),
+        );
+    }
 }

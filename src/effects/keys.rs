@@ -16,6 +16,7 @@ use crate::core::trust::trust_store::{MIN_HMAC_SECRET_BYTES, MIN_RSA_BITS};
 use crate::core::trust::SigningAlgorithm;
 
 use super::bounded_read::{read_bounded, BoundedReadError};
+use super::private_dir::create_private_dir_all;
 use super::trust_file::MAX_KEY_FILE_BYTES;
 
 /// RSA keys made by `keygen`: 3072 bits, NIST's level for keys used past 2030.
@@ -114,11 +115,10 @@ pub fn write_key_pair(out: &Path, pair: &KeyPair) -> Result<PathBuf, KeyError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty() && !p.exists())
     {
-        std::fs::create_dir_all(parent).map_err(|source| KeyError::Write {
+        create_private_dir_all(parent).map_err(|source| KeyError::Write {
             path: parent.to_path_buf(),
             source,
         })?;
-        let _ = std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700));
     }
     write_new(out, pair.private_pem.as_bytes(), 0o600)?;
     if let Err(err) = write_new(&public, pair.public_pem.as_bytes(), 0o644) {

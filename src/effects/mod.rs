@@ -11,6 +11,7 @@ pub mod lock;
 pub mod logins;
 pub mod password;
 pub mod password_input;
+pub mod private_dir;
 pub mod process;
 pub mod progress;
 pub mod session_file;

@@ -2,8 +2,10 @@
 //! `~/.config/pkgm/session`), written atomically with mode 0600 in a 0700 folder.
 
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+use super::private_dir::create_private_dir_all;
 
 /// Tokens are a few hundred bytes; anything much larger is not ours.
 const MAX_TOKEN_BYTES: u64 = 8 * 1024;
@@ -73,11 +75,7 @@ pub fn write_session(path: &Path, token: &str) -> Result<(), SessionFileError> {
         source,
     };
     let folder = path.parent().unwrap_or(Path::new("."));
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(folder)
-        .map_err(|err| io("create the folder of", err))?;
+    create_private_dir_all(folder).map_err(|err| io("create the folder of", err))?;
     // tempfile creates with mode 0600 on Unix.
     let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|err| io("write", err))?;
     file.write_all(token.as_bytes())

@@ -112,12 +112,12 @@ pub enum SignatureError {
     Equivocation { name: String, revision: u64 },
     #[error(
         "the signature claims the scope `{scope}`, which the trust file does not grant to `{kid}`\n\
-         hint: sign with `--scope` limited to what `{kid}` may sign, or grant the scope in the trust file"
+         hint: to let `{kid}` sign {scope}, add \"{scope}\" to `scopes` in its `[[key]]` entry of the trust file; if the manifest changes no {scope}, sign with `--scope` limited to what `{kid}` may sign"
     )]
     ScopeNotGranted { kid: String, scope: Scope },
     #[error(
         "the manifest changes {scope}, but its signature does not cover the scope `{scope}`\n\
-         hint: sign with a key trusted for `{scope}` and `--scope` including it"
+         hint: sign it again with `--scope` including `{scope}`, by a key whose `[[key]]` entry in the trust file lists \"{scope}\" in `scopes`"
     )]
     ScopeMissing { scope: Scope },
     #[error(

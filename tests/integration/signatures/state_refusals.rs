@@ -71,9 +71,21 @@ const USERS: &str = "users:\n  alice: { email: alice@example.com, role: admin, p
 fn refuses_a_users_change_signed_without_the_users_scope() {
     let f = fixture();
     f.sandbox.manifest(1, USERS);
-    // `ops` may not sign users: claiming the scope is refused...
-    f.sandbox.sign(&f.ops, "ops", &[]);
-    assert_apply_refused(&f.sandbox, "does not grant to `ops`");
+    // `ops` may not sign users: sign warns, and claiming the scope is refused...
+    let signed = f.sandbox.sign(&f.ops, "ops", &[]);
+    assert!(
+        signed
+            .stderr()
+            .contains("does not grant `ops` the scope users: apply on this machine would refuse"),
+        "{signed}"
+    );
+    let refused = assert_apply_refused(&f.sandbox, "does not grant to `ops`");
+    assert!(
+        refused
+            .stderr()
+            .contains("hint: to let `ops` sign users, add \"users\" to `scopes`"),
+        "{refused}"
+    );
     // ...and not claiming it is refused too, since the manifest changes users.
     f.sandbox.sign(&f.ops, "ops", &["--scope", "packages"]);
     assert_apply_refused(&f.sandbox, "the manifest changes users");
