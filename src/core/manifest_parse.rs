@@ -49,16 +49,87 @@ pub fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest, ManifestErr
 }
 
 fn parse_yaml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
-    serde_yaml::from_str(text).map_err(|err| {
+    let fail = |err: serde_yaml::Error| {
         let location = err.location().map(|at| (at.line(), at.column()));
-        let message = err.to_string();
-        // The YAML crate appends its own " at line L column C"; we print the location first.
-        let message = match message.rfind(" at line ") {
-            Some(index) if location.is_some() => message[..index].to_string(),
-            _ => message,
+        // The YAML crate says " at line L column C" of the error; we print it first. Other
+        // places it names (where an unclosed quote began) stay in the message.
+        let message = match location {
+            Some((line, column)) => {
+                err.to_string()
+                    .replacen(&format!(" at line {line} column {column}"), "", 1)
+            }
+            None => err.to_string(),
         };
+        // A duplicate key is placed at the start of its mapping; point at the duplicate.
+        let location = location.map(|start| {
+            duplicated_key(&message)
+                .and_then(|key| second_occurrence(text, start, key))
+                .unwrap_or(start)
+        });
         ManifestError::new(path.to_path_buf(), location, &message)
-    })
+    };
+    // Syntax first: the typed pass below stops at the first field it rejects, before the
+    // scanner reaches an unclosed quote or bracket further on, and would report that instead.
+    serde_yaml::from_str::<serde_yaml::Value>(text).map_err(fail)?;
+    serde_yaml::from_str(text).map_err(fail)
+}
+
+/// The key a YAML duplicate-key message names: ``duplicate field `k` `` (typed) or
+/// `duplicate entry with key "k"` (untyped).
+fn duplicated_key(message: &str) -> Option<&str> {
+    if let Some((_, rest)) = message.split_once("duplicate field `") {
+        return rest.split_once('`').map(|(key, _)| key);
+    }
+    let (_, rest) = message.split_once("duplicate entry with key \"")?;
+    rest.split_once('"').map(|(key, _)| key)
+}
+
+/// Where `key` appears for the second time among the keys of the block mapping that starts
+/// at `start` (1-based line and column): same indentation, before the mapping ends.
+fn second_occurrence(text: &str, start: (usize, usize), key: &str) -> Option<(usize, usize)> {
+    let (first_line, column) = start;
+    let indent = column.checked_sub(1)?;
+    let mut seen = 0;
+    for (index, row) in text.lines().enumerate().skip(first_line.checked_sub(1)?) {
+        let trimmed = row.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let row_indent = row.len() - trimmed.len();
+        let entry = if index + 1 == first_line {
+            // The mapping may begin mid-line, after a `- `.
+            row.get(indent..)?
+        } else if row_indent < indent {
+            return None;
+        } else if row_indent == indent {
+            trimmed
+        } else {
+            continue;
+        };
+        if mapping_key(entry) == Some(key) {
+            seen += 1;
+            if seen == 2 {
+                return Some((index + 1, column));
+            }
+        }
+    }
+    None
+}
+
+/// `k` in `k: v`, `"k": v` or `'k': v`.
+fn mapping_key(entry: &str) -> Option<&str> {
+    let (key, rest) = match entry.chars().next()? {
+        quote @ ('"' | '\'') => {
+            let inner = &entry[1..];
+            let end = inner.find(quote)?;
+            (&inner[..end], &inner[end + 1..])
+        }
+        _ => {
+            let end = entry.find(':')?;
+            (entry[..end].trim_end(), &entry[end..])
+        }
+    };
+    rest.trim_start().starts_with(':').then_some(key)
 }
 
 fn parse_toml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {

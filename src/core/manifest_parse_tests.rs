@@ -217,3 +217,51 @@ fn single_specifiers_parse_like_manifest_values() {
     assert!(parse_package_entry(">=1").is_ok());
     assert!(parse_package_entry("--pre").is_err());
 }
+
+#[test]
+fn a_duplicate_key_is_placed_at_its_second_occurrence() {
+    let base = "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {name: demo, revision: 1}\n\
+                environment:\n  venv: .venv\n  venv: .other\npackages: {}\n";
+    let err = yaml(base).unwrap_err();
+    assert_eq!(err.location, Some((6, 3)), "{err}");
+    assert!(err.message.contains("duplicate"), "{err}");
+    let base = base.replace("  venv: .other\n", "");
+    let err = yaml(&format!("{base}# a comment\n\"packages\": {{}}\n")).unwrap_err();
+    assert_eq!(err.location, Some((8, 1)), "{err}");
+    // In flow style there is no line of its own: the mapping's start stands.
+    let err = yaml("metadata: {name: a, name: b}\n").unwrap_err();
+    assert_eq!(err.location, Some((1, 11)), "{err}");
+}
+
+#[test]
+fn a_syntax_error_is_reported_as_one_wherever_it_is() {
+    for (text, expected, location) in [
+        ("x: \"unterminated\n", "end of stream", (2, 1)),
+        (
+            "apiVersion: pkgm/v1\nkind: Manifest\npackages: [\n",
+            "did not find expected node content",
+            (4, 1),
+        ),
+    ] {
+        let err = yaml(text).unwrap_err();
+        assert!(err.message.contains(expected), "{text:?}: {err}");
+        assert_eq!(err.location, Some(location), "{text:?}: {err}");
+    }
+}
+
+#[test]
+fn mapping_keys_are_read_plain_or_quoted() {
+    assert_eq!(mapping_key("venv: .venv"), Some("venv"));
+    assert_eq!(mapping_key("venv : x"), Some("venv"));
+    assert_eq!(mapping_key("'venv': x"), Some("venv"));
+    assert_eq!(mapping_key("\"a: b\": x"), Some("a: b"));
+    assert_eq!(mapping_key("- item"), None);
+    assert_eq!(
+        duplicated_key("duplicate field `packages`"),
+        Some("packages")
+    );
+    assert_eq!(
+        duplicated_key("b: duplicate entry with key \"c\""),
+        Some("c")
+    );
+}

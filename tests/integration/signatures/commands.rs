@@ -216,7 +216,10 @@ fn init_scaffolds_a_signed_manifest_that_plans_at_once() {
     );
     assert!(sandbox.trust_path().exists());
     for folder in ["config/pkgm", "config/pkgm/keys"] {
-        let mode = std::fs::metadata(sandbox.path(folder)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(sandbox.path(folder))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o077, 0, "{folder} is {mode:o}");
     }
     assert!(sandbox.path("shop/pkgm.yaml.sig").exists());
