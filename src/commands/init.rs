@@ -70,23 +70,46 @@ pub fn run(settings: &Settings, args: &InitArgs) -> anyhow::Result<ExitCode> {
         ScopeSet::new(),
         now_ms() / 1000,
     )?;
-    print(&format!(
-        "Created:\n  {}  the manifest (`{name}`, revision 1)\n  {}  its signature, valid until {}\n  \
-         {}  the private key (mode 0600; keep it secret)\n  {}  the public key\n  \
-         {}  trust entry `{kid}` (packages scope)\n\n\
-         Next:\n  pkgm plan {}\n  pkgm apply {}\n\
-         After every change: raise `metadata.revision`, then\n  pkgm sign {} --key {} --kid {kid}\n",
-        manifest_path.display(),
-        signed.signature_path.display(),
-        timestamp(signed.request.expires_at),
+    let created = [
+        (
+            manifest_path.display().to_string(),
+            format!("the manifest (`{name}`, revision 1)"),
+        ),
+        (
+            signed.signature_path.display().to_string(),
+            format!(
+                "its signature, valid until {}",
+                timestamp(signed.request.expires_at)
+            ),
+        ),
+        (
+            key_path.display().to_string(),
+            "the private key (mode 0600; keep it secret)".to_string(),
+        ),
+        (
+            public_path.display().to_string(),
+            "the public key".to_string(),
+        ),
+        (
+            trust_path.display().to_string(),
+            format!("trust entry `{kid}` (packages scope; add \"users\" to sign accounts)"),
+        ),
+    ];
+    let width = created.iter().map(|(path, _)| path.chars().count()).max();
+    let mut text = String::from("Created:\n");
+    for (path, what) in &created {
+        text.push_str(&format!(
+            "  {path:<width$}  {what}\n",
+            width = width.unwrap_or(0)
+        ));
+    }
+    text.push_str(&format!(
+        "\nNext:\n  pkgm plan {manifest}\n  pkgm apply {manifest}\n\
+         After every change: raise `metadata.revision`, then\n  pkgm sign {manifest} --key {} --kid {kid}\n",
         key_path.display(),
-        public_path.display(),
-        trust_path.display(),
-        manifest_path.display(),
-        manifest_path.display(),
-        manifest_path.display(),
-        key_path.display(),
-    ))?;
+        manifest = manifest_path.display(),
+    ));
+    print(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
