@@ -6,11 +6,12 @@ use crate::cli::{ScopeArg, SignArgs};
 use crate::core::trust::scope::{scope_list, Scope, ScopeSet};
 use crate::core::trust::self_test::self_test;
 use crate::core::trust::verify::{span, timestamp};
-use crate::core::trust::DEFAULT_MAX_LIFETIME_SECONDS;
+use crate::core::trust::{check_rollback, Previous, DEFAULT_MAX_LIFETIME_SECONDS};
 use crate::effects::keys::read_signing_key;
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
 
 use super::signing::sign_manifest_file;
+use super::state_store::StateStore;
 use super::{now_ms, print, Settings};
 
 pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
@@ -63,7 +64,31 @@ pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
         signed.signature_path.display(),
     ))?;
     warn_if_this_machine_would_refuse(settings, &request.kid, &request.scopes);
+    warn_if_already_superseded(settings, &request.name, request.revision, &request.sha256);
     Ok(ExitCode::SUCCESS)
+}
+
+/// When this machine's state already applied this revision with other bytes (or a later
+/// one), apply here will refuse the signature: say so while the revision can still be raised.
+fn warn_if_already_superseded(settings: &Settings, name: &str, revision: u64, sha256: &str) {
+    let state = StateStore::new(&settings.state, false);
+    let Ok(Some(store)) = state.get() else {
+        return;
+    };
+    let Ok(Some(last)) = store.last_signed_apply(name) else {
+        return;
+    };
+    let previous = Previous {
+        revision: last.revision,
+        sha256: last.sha256,
+        manifest: None,
+    };
+    if let Err(stale) = check_rollback(revision, sha256, name, &previous) {
+        tracing::warn!(
+            "the state `{}` would refuse this signature: {stale}",
+            settings.state.display()
+        );
+    }
 }
 
 /// Signing happens where the trust file may be: if this machine's would refuse the

@@ -11,7 +11,13 @@ fn refuses_a_rollback() {
     let f = fixture();
     apply_signed_interpreter_manifest(&f, 2, "");
     f.sandbox.interpreter_manifest(1, "");
-    f.sandbox.sign(&f.ops, "ops", &[]);
+    let signed = f.sandbox.sign(&f.ops, "ops", &[]);
+    assert!(
+        signed
+            .stderr()
+            .contains("would refuse this signature: revision 1"),
+        "sign warns where the state is at hand: {signed}"
+    );
     assert_apply_refused(
         &f.sandbox,
         "older than revision 2, already applied (rollback)",
@@ -25,7 +31,8 @@ fn refuses_the_same_revision_with_other_bytes() {
     apply_signed_interpreter_manifest(&f, 2, "");
     f.sandbox
         .interpreter_manifest(2, "# changed after review\n");
-    f.sandbox.sign(&f.ops, "ops", &[]);
+    let signed = f.sandbox.sign(&f.ops, "ops", &[]);
+    assert!(signed.stderr().contains("(equivocation)"), "{signed}");
     assert_apply_refused(
         &f.sandbox,
         "already applied with other bytes (equivocation)",
