@@ -1,8 +1,8 @@
 //! Reads manifest bytes (YAML or TOML, one model) into a validated `Manifest`.
 //!
 //! Validation happens inside deserialisation so that every error carries the line and column
-//! of the offending value. This is the only module that names the YAML crate, so swapping it
-//! for a maintained fork is a one-line change.
+//! of the offending value. This is the only module that names the YAML crate (`yaml_serde`,
+//! the maintained fork of `serde_yaml`, imported under the old name in Cargo.toml).
 
 use std::path::{Path, PathBuf};
 
