@@ -204,7 +204,15 @@ impl Run<'_> {
         self.journal
             .step(step)
             .map_err(|error| self.failure(step, error))?;
-        action(self.environment).map_err(|error| self.failure(step, error))
+        let started = std::time::Instant::now();
+        let done = action(self.environment);
+        // What the installer (or venv) took, against pkgm's own share (`bench/overhead.py`).
+        tracing::debug!(
+            "step `{}` took {} ms",
+            step.name(),
+            started.elapsed().as_millis()
+        );
+        done.map_err(|error| self.failure(step, error))
     }
 
     fn observe_for(&mut self, step: Step) -> Result<Option<Observation>, Box<Failure>> {
