@@ -45,3 +45,17 @@ impl<'a> StateStore<'a> {
         }
     }
 }
+
+/// The store of a command that only reads accounts (`whoami`, `users`): one that does not
+/// exist has none, and is not created to say so.
+pub fn existing_store(path: &Path) -> anyhow::Result<Store> {
+    if !path.exists() {
+        anyhow::bail!(
+            "there is no state at `{}`, so no accounts and no sessions\n\
+             hint: accounts come from a manifest's `users:` applied with this state; \
+             set `PKGM_STATE` (or `--state`) to the one you mean",
+            path.display()
+        );
+    }
+    Ok(Store::open(path)?)
+}

@@ -11,14 +11,14 @@ use crate::core::account::Account;
 use crate::core::lockout::LOCKOUT;
 use crate::core::roles::{authorize, Action};
 use crate::core::user_spec::UserName;
-use crate::effects::store::Store;
 use crate::render;
 
 use super::session_gate::require_session;
+use super::state_store::existing_store;
 use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &UsersArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&settings.state)?;
+    let store = existing_store(&settings.state)?;
     let now = now_ms();
     match &args.command {
         UsersCommand::List(output) => {

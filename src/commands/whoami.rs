@@ -6,14 +6,14 @@ use serde_json::json;
 
 use crate::cli::{OutputArgs, OutputFormat};
 use crate::core::roles::Action;
-use crate::effects::store::Store;
 use crate::render;
 
 use super::session_gate::require_session;
+use super::state_store::existing_store;
 use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open(&settings.state)?;
+    let store = existing_store(&settings.state)?;
     let actor = require_session(&store, Action::Whoami, now_ms())?;
     let expires_at = render::timestamp(actor.claims.exp * 1000);
     let account = &actor.account;

@@ -115,3 +115,16 @@ fn state_and_session_files_are_private() {
         "{exposed}"
     );
 }
+
+#[test]
+fn reading_accounts_where_there_is_no_state_creates_none() {
+    let users = Users::new();
+    for args in [&["whoami"][..], &["users", "list"]] {
+        let missing = fails(users.pkgm(args));
+        assert!(
+            missing.stderr().contains("there is no state at `"),
+            "{missing}"
+        );
+        assert!(!users.sandbox.state_path().exists(), "{args:?} created it");
+    }
+}
