@@ -208,9 +208,9 @@ impl Run<'_> {
         let done = action(self.environment);
         // What the installer (or venv) took, against pkgm's own share (`bench/overhead.py`).
         tracing::debug!(
-            "step `{}` took {} ms",
+            "step `{}` took {:.1} ms",
             step.name(),
-            started.elapsed().as_millis()
+            started.elapsed().as_secs_f64() * 1000.0
         );
         done.map_err(|error| self.failure(step, error))
     }

@@ -102,9 +102,9 @@ pub fn authenticate(
     record_refusal: bool,
     now_ms: i64,
 ) -> anyhow::Result<(ManifestFile, Authenticity)> {
+    // `unsigned` is set where it is known (no signature file at all), not assumed.
     let mut run = NewRun {
         command: command.to_string(),
-        unsigned: true,
         ..NewRun::default()
     };
     let refuse = |run: &NewRun, error: anyhow::Error| -> anyhow::Error {

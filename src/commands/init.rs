@@ -20,7 +20,6 @@ use crate::core::trust::trust_entry::trust_entry;
 use crate::core::trust::verify::timestamp;
 use crate::core::trust::SigningAlgorithm;
 use crate::effects::keys::{generate, read_signing_key, write_key_pair};
-use crate::effects::private_dir::create_private_dir_all;
 use crate::effects::trust_file::{config_dir, load_trust_file, TrustLocation};
 
 use super::signing::sign_manifest_file;
@@ -179,7 +178,8 @@ fn write_new(path: &Path, text: &str, mode: u32) -> anyhow::Result<()> {
 /// Creates the trust file, or adds the entry at its end.
 fn append_trust_entry(path: &Path, entry: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        create_private_dir_all(parent)
+        // Not private: a trust file named with `--trust` (e.g. under /etc) is read by others.
+        std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
     let mut file = OpenOptions::new()

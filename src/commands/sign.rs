@@ -119,7 +119,11 @@ fn warn_if_this_machine_would_refuse(settings: &Settings, kid: &str, scopes: &Sc
              hint: add {} to `scopes` in the `{kid}` entry of that trust file",
             path.display(),
             scope_list(&missing),
-            scope_list(&missing),
+            missing
+                .iter()
+                .map(|scope| format!("\"{}\"", scope.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
         );
     }
 }

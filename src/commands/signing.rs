@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 
-use crate::core::trust::scope::{sections_of, ScopeSet};
+use crate::core::trust::scope::{scope_list, sections_of, ScopeSet};
 use crate::core::trust::sign::{sign, SignRequest};
 use crate::core::trust::trust_store::check_kid;
 use crate::effects::keys::SigningKey;
@@ -37,11 +37,17 @@ pub fn sign_manifest_file(
         bail!("`--expires` must be at least one second\nhint: the default is 30d");
     }
     let file = ManifestFile::from_bytes(path, ManifestFile::read_bytes(path)?)?;
-    let scopes = if scopes.is_empty() {
-        sections_of(&file.manifest)
-    } else {
-        scopes
-    };
+    let sections = sections_of(&file.manifest);
+    let uncovered: ScopeSet = sections.difference(&scopes).copied().collect();
+    if !scopes.is_empty() && !uncovered.is_empty() {
+        tracing::warn!(
+            "the manifest has {} but `--scope` leaves it out: apply refuses this signature \
+             whenever the manifest changes {}",
+            scope_list(&uncovered),
+            scope_list(&uncovered),
+        );
+    }
+    let scopes = if scopes.is_empty() { sections } else { scopes };
     let request = SignRequest {
         kid: kid.to_string(),
         issuer: kid.to_string(),

@@ -41,6 +41,9 @@ pub fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest, ManifestErr
             "the manifest is not valid UTF-8",
         )
     })?;
+    // Some editors start UTF-8 files with a byte-order mark; it is not part of the document.
+    // (The signature still covers the file's exact bytes, mark included.)
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let raw = match format {
         ManifestFormat::Yaml => parse_yaml(path, text)?,
         ManifestFormat::Toml => parse_toml(path, text)?,
@@ -70,7 +73,8 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
     };
     // Syntax first: the typed pass below stops at the first field it rejects, before the
     // scanner reaches an unclosed quote or bracket further on, and would report that instead.
-    serde_yaml::from_str::<serde_yaml::Value>(text).map_err(fail)?;
+    // (`IgnoredAny` checks syntax only: duplicates are left to the typed pass's messages.)
+    serde_yaml::from_str::<de::IgnoredAny>(text).map_err(fail)?;
     serde_yaml::from_str(text).map_err(fail)
 }
 
@@ -89,11 +93,23 @@ fn duplicated_key(message: &str) -> Option<&str> {
 fn second_occurrence(text: &str, start: (usize, usize), key: &str) -> Option<(usize, usize)> {
     let (first_line, column) = start;
     let indent = column.checked_sub(1)?;
+    // A flow mapping, an anchor or a tag at the start: keys are not one to a line.
+    let opening = text
+        .lines()
+        .nth(first_line.checked_sub(1)?)?
+        .get(indent..)?;
+    if opening.starts_with(['{', '&', '!']) {
+        return None;
+    }
     let mut seen = 0;
     for (index, row) in text.lines().enumerate().skip(first_line.checked_sub(1)?) {
         let trimmed = row.trim_start();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
+        }
+        if trimmed.matches('"').count() % 2 == 1 {
+            // A quoted value continues on the next line: rows are no longer keys.
+            return None;
         }
         let row_indent = row.len() - trimmed.len();
         let entry = if index + 1 == first_line {

@@ -265,3 +265,18 @@ fn mapping_keys_are_read_plain_or_quoted() {
         Some("c")
     );
 }
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_document() {
+    let text = "\u{feff}apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {name: demo, revision: 1}\n\
+                environment: {venv: .venv}\npackages: {}\n";
+    assert!(yaml(text).is_ok());
+}
+
+#[test]
+fn duplicates_inside_flow_mappings_or_after_multi_line_quotes_keep_the_mapping_start() {
+    let text = "environment:\n  index_url: \"http://x\n  venv: y\"\n  venv: z\n  venv: w\n";
+    assert_eq!(second_occurrence(text, (2, 3), "venv"), None);
+    let text = "metadata: {name: a,\n  name: b}\n";
+    assert_eq!(second_occurrence(text, (1, 11), "name"), None);
+}

@@ -116,7 +116,7 @@ fn manifest_errors_point_at_the_line_and_touch_nothing() {
         ("packages:\n  alpha: \"*\"\ncolour: red\n", "manifest.yaml:6:1: unknown field `colour`, expected one of `apiVersion`, `kind`, `metadata`, `environment`, `packages`, `users`"),
         ("users:\n  bob: { email: bob@example.com, role: viewer, password: hunter2 }\n", "manifest.yaml:5:58: users.bob.password: a plaintext `password` is not allowed in a manifest\nhint: run `pkgm hash-password` and put its output in `password_hash`"),
         ("packages:\n  \"--index-url=http://evil\": \"*\"\n", "manifest.yaml:5:3: packages: `--index-url=http://evil` is not a valid package name"),
-        ("packages:\n  alpha: \"*\"\n\npackages:\n  beta: \"*\"\n", "manifest.yaml:7:1: duplicate entry with key \"packages\""),
+        ("packages:\n  alpha: \"*\"\n\npackages:\n  beta: \"*\"\n", "manifest.yaml:7:1: duplicate field `packages`"),
         ("colour: \"red\npackages: {}\n", "manifest.yaml:6:1: found unexpected end of stream, while scanning a quoted scalar at line 4 column 9"),
     ];
     for (body, expected) in cases {

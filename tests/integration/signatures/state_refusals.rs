@@ -94,7 +94,13 @@ fn refuses_a_users_change_signed_without_the_users_scope() {
         "{refused}"
     );
     // ...and not claiming it is refused too, since the manifest changes users.
-    f.sandbox.sign(&f.ops, "ops", &["--scope", "packages"]);
+    let signed = f.sandbox.sign(&f.ops, "ops", &["--scope", "packages"]);
+    assert!(
+        signed
+            .stderr()
+            .contains("the manifest has users but `--scope` leaves it out"),
+        "{signed}"
+    );
     assert_apply_refused(&f.sandbox, "the manifest changes users");
 }
 
