@@ -9,11 +9,12 @@ use crate::core::trust::scope::scope_list;
 use crate::core::trust::self_test::self_test;
 use crate::core::trust::verify::timestamp;
 use crate::core::trust::{
-    accept, check_rollback, verify_token, Previous, SignedClaims, TrustStore, VerifiedSignature,
+    accept, check_rollback, verify_token, Previous, SignatureError, SignedClaims, TrustStore,
+    VerifiedSignature,
 };
 use crate::effects::bounded_read::{read_bounded, BoundedReadError};
 use crate::effects::signature_file::{read_signature, signature_path};
-use crate::effects::store::{NewRun, Store};
+use crate::effects::store::{NewRun, Store, StoreError};
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
 use crate::render::SignatureState;
 
@@ -322,6 +323,25 @@ pub fn signature_line(file: &ManifestFile, authenticity: &Authenticity) -> Strin
     }
 }
 
+/// Why the last signed apply of `name` in `store` rules out this revision with these bytes
+/// (a rollback or an equivocation), if it does.
+pub fn superseded(
+    store: &Store,
+    name: &str,
+    revision: u64,
+    sha256: &str,
+) -> Result<Option<SignatureError>, StoreError> {
+    let Some(last) = store.last_signed_apply(name)? else {
+        return Ok(None);
+    };
+    let previous = Previous {
+        revision: last.revision,
+        sha256: last.sha256,
+        manifest: None,
+    };
+    Ok(check_rollback(revision, sha256, name, &previous).err())
+}
+
 /// Checks the rollback mark again once the state lock is held: a signed manifest verified
 /// before another apply finished must not undo it. The refusal is recorded like any other.
 pub fn recheck_rollback(
@@ -334,22 +354,14 @@ pub fn recheck_rollback(
     let Authenticity::Signed(signature) = authenticity else {
         return Ok(());
     };
-    let Some(last) = store.last_signed_apply(&signature.name)? else {
-        return Ok(());
-    };
-    let previous = Previous {
-        revision: last.revision,
-        sha256: last.sha256,
-        manifest: None,
-    };
-    let stale = match check_rollback(
+    let Some(stale) = superseded(
+        store,
+        &signature.name,
         signature.revision,
         &signature.sha256,
-        &signature.name,
-        &previous,
-    ) {
-        Ok(_) => return Ok(()),
-        Err(error) => error,
+    )?
+    else {
+        return Ok(());
     };
     let error = anyhow::anyhow!("refusing the manifest `{}`: {stale}", file.path.display());
     let run = NewRun {

@@ -6,10 +6,11 @@ use crate::cli::{ScopeArg, SignArgs};
 use crate::core::trust::scope::{scope_list, Scope, ScopeSet};
 use crate::core::trust::self_test::self_test;
 use crate::core::trust::verify::{span, timestamp};
-use crate::core::trust::{check_rollback, Previous, DEFAULT_MAX_LIFETIME_SECONDS};
+use crate::core::trust::DEFAULT_MAX_LIFETIME_SECONDS;
 use crate::effects::keys::read_signing_key;
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
 
+use super::authenticity::superseded;
 use super::signing::sign_manifest_file;
 use super::state_store::StateStore;
 use super::{now_ms, print, Settings};
@@ -75,15 +76,7 @@ fn warn_if_already_superseded(settings: &Settings, name: &str, revision: u64, sh
     let Ok(Some(store)) = state.get() else {
         return;
     };
-    let Ok(Some(last)) = store.last_signed_apply(name) else {
-        return;
-    };
-    let previous = Previous {
-        revision: last.revision,
-        sha256: last.sha256,
-        manifest: None,
-    };
-    if let Err(stale) = check_rollback(revision, sha256, name, &previous) {
+    if let Ok(Some(stale)) = superseded(store, name, revision, sha256) {
         tracing::warn!(
             "the state `{}` would refuse this signature: {stale}",
             settings.state.display()
@@ -108,11 +101,7 @@ fn warn_if_this_machine_would_refuse(settings: &Settings, kid: &str, scopes: &Sc
         );
         return;
     };
-    let missing: ScopeSet = scopes
-        .iter()
-        .filter(|scope| !key.scopes.contains(scope))
-        .copied()
-        .collect();
+    let missing = key.ungranted(scopes);
     if !missing.is_empty() {
         tracing::warn!(
             "the trust file `{}` does not grant `{kid}` the scope {}: apply on this machine would refuse this signature\n\

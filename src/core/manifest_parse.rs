@@ -71,21 +71,21 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
         });
         ManifestError::new(path.to_path_buf(), location, &message)
     };
-    // Syntax first: the typed pass below stops at the first field it rejects, before the
-    // scanner reaches an unclosed quote or bracket further on, and would report that instead.
-    // (`IgnoredAny` checks syntax only: duplicates are left to the typed pass's messages.)
-    serde_yaml::from_str::<de::IgnoredAny>(text).map_err(fail)?;
-    serde_yaml::from_str(text).map_err(fail)
+    // The typed pass stops at the first field it rejects, before the scanner reaches an
+    // unclosed quote or bracket further on; when it fails, a syntax-only pass (`IgnoredAny`,
+    // which leaves duplicates to the typed messages) says whether the text is broken first.
+    // A valid manifest, the no-op plan's case, is parsed once.
+    serde_yaml::from_str(text).map_err(|typed| match serde_yaml::from_str::<de::IgnoredAny>(text) {
+        Err(syntax) => fail(syntax),
+        Ok(_) => fail(typed),
+    })
 }
 
-/// The key a YAML duplicate-key message names: ``duplicate field `k` `` (typed) or
-/// `duplicate entry with key "k"` (untyped).
+/// The key a YAML duplicate-field message names: ``duplicate field `k` ``. (Packages and
+/// users report their own duplicates with a location of their own.)
 fn duplicated_key(message: &str) -> Option<&str> {
-    if let Some((_, rest)) = message.split_once("duplicate field `") {
-        return rest.split_once('`').map(|(key, _)| key);
-    }
-    let (_, rest) = message.split_once("duplicate entry with key \"")?;
-    rest.split_once('"').map(|(key, _)| key)
+    let (_, rest) = message.split_once("duplicate field `")?;
+    rest.split_once('`').map(|(key, _)| key)
 }
 
 /// Where `key` appears for the second time among the keys of the block mapping that starts

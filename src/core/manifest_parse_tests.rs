@@ -260,10 +260,6 @@ fn mapping_keys_are_read_plain_or_quoted() {
         duplicated_key("duplicate field `packages`"),
         Some("packages")
     );
-    assert_eq!(
-        duplicated_key("b: duplicate entry with key \"c\""),
-        Some("c")
-    );
 }
 
 #[test]

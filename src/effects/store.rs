@@ -1,7 +1,7 @@
 //! The state database (SQLite, WAL, mode 0600): recorded runs, the last applied manifest of
 //! each name, and the interpreter cache. Accounts and logins live in `accounts` and `logins`.
 
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::core::installed::InterpreterInfo;
 
 use super::accounts::ACCOUNTS_SCHEMA;
+use super::private_dir::create_private_dir_all;
 
 /// 2 added accounts, login failures, lockouts and the session key (additive: version 1
 /// databases gain the new tables on first open).
@@ -191,9 +192,7 @@ impl Store {
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if !parent.exists() {
-                std::fs::create_dir_all(parent).map_err(open_error)?;
-                std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))
-                    .map_err(open_error)?;
+                create_private_dir_all(parent).map_err(open_error)?;
             }
         }
         match std::fs::OpenOptions::new()

@@ -42,6 +42,13 @@ pub struct TrustedKey {
     pub max_lifetime_seconds: i64,
 }
 
+impl TrustedKey {
+    /// The scopes in `claimed` that this key may not sign.
+    pub fn ungranted(&self, claimed: &ScopeSet) -> ScopeSet {
+        claimed.difference(&self.scopes).copied().collect()
+    }
+}
+
 /// The keys the operator accepts, looked up only by exact key id.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {

@@ -99,11 +99,7 @@ pub fn verify_token(
     let claims = ManifestClaims::from_json(&claims)?;
     check_bytes(&claims, manifest_bytes)?;
     check_times(&claims, now, key.max_lifetime_seconds, &key.kid)?;
-    if let Some(scope) = claims
-        .scope
-        .iter()
-        .find(|scope| !key.scopes.contains(scope))
-    {
+    if let Some(scope) = key.ungranted(&claims.scope).first() {
         return Err(SignatureError::ScopeNotGranted {
             kid: key.kid.clone(),
             scope: *scope,
