@@ -2,7 +2,7 @@
 //! call (planned from the re-inspected environment), check that every declaration holds,
 //! then write the user changes (one transaction, behind `Accounts`).
 
-use pep508_rs::MarkerEnvironment;
+use crate::core::python::marker::MarkerEnvironment;
 
 use crate::core::account::Account;
 use crate::core::installed::InstalledSet;

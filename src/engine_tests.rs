@@ -1,7 +1,7 @@
 use std::path::Path;
-use std::str::FromStr;
 
-use pep508_rs::Requirement;
+use crate::core::python::requirement::Dependency;
+use crate::core::python::specifier::set_contains;
 
 use super::*;
 use crate::core::fixtures::{dist, markers};
@@ -31,13 +31,13 @@ impl FakeEnvironment {
         }
     }
 
-    fn best(&self, requirement: &Requirement) -> Option<InstalledDist> {
+    fn best(&self, requirement: &Dependency) -> Option<InstalledDist> {
         self.index
             .iter()
             .filter(|d| d.name == requirement.name)
-            .filter(|d| match &requirement.version_or_url {
-                Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => s.contains(&d.version),
-                _ => true,
+            .filter(|d| match &requirement.specifiers {
+                Some(specifiers) => set_contains(specifiers, &d.version),
+                None => true,
             })
             .max_by(|a, b| a.version.cmp(&b.version))
             .cloned()
@@ -66,9 +66,9 @@ impl Environment for FakeEnvironment {
         if self.fail_install {
             anyhow::bail!("ERROR: No matching distribution");
         }
-        let mut queue: Vec<Requirement> = requirements
+        let mut queue: Vec<Dependency> = requirements
             .iter()
-            .map(|r| Requirement::from_str(r).unwrap())
+            .map(|r| Dependency::parse(r).unwrap().0)
             .collect();
         while let Some(requirement) = queue.pop() {
             let found = self.best(&requirement).expect("in the fake index");

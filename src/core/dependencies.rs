@@ -3,10 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use pep508_rs::{MarkerEnvironment, Requirement, VersionOrUrl};
-
 use super::installed::InstalledSet;
 use super::names::{ExtraName, PackageName};
+use super::python::marker::MarkerEnvironment;
 
 /// The packages reachable from a set of roots.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -58,7 +57,7 @@ pub fn closure<'a>(
         };
         let extras: Vec<ExtraName> = seen.iter().cloned().collect();
         for requirement in &dist.requires {
-            if !requirement.evaluate_markers(markers, &extras) {
+            if !requirement.is_needed(markers, &extras) {
                 continue;
             }
             result
@@ -69,8 +68,8 @@ pub fn closure<'a>(
             if installed.get(&requirement.name).is_none() {
                 let missing = result.missing.entry(requirement.name.clone()).or_default();
                 missing.required_by.insert(name.clone());
-                if let Some(specifier) = specifier_text(requirement) {
-                    missing.specifiers.insert(specifier);
+                if let Some(specifiers) = &requirement.specifiers {
+                    missing.specifiers.insert(specifiers.to_string());
                 }
             }
             queue.push_back((requirement.name.clone(), requirement.extras.clone()));
@@ -99,20 +98,11 @@ pub fn dependents(
                 .map(|extras| extras.iter().cloned().collect())
                 .unwrap_or_default();
             dist.requires.iter().any(|requirement| {
-                &requirement.name == name && requirement.evaluate_markers(markers, &extras)
+                &requirement.name == name && requirement.is_needed(markers, &extras)
             })
         })
         .map(|dist| dist.name.clone())
         .collect()
-}
-
-fn specifier_text(requirement: &Requirement) -> Option<String> {
-    match &requirement.version_or_url {
-        Some(VersionOrUrl::VersionSpecifier(specifiers)) if !specifiers.is_empty() => {
-            Some(specifiers.to_string())
-        }
-        _ => None,
-    }
 }
 
 #[cfg(test)]

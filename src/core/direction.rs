@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
 
 use super::plan::PackageAction;
+use super::python::specifier::contains;
 
 /// The action that moves `installed` into `wanted`; `installed` must not satisfy `wanted`.
 ///
@@ -13,7 +14,7 @@ use super::plan::PackageAction;
 pub fn direction(installed: &Version, wanted: &VersionSpecifiers) -> PackageAction {
     let mut directions = wanted
         .iter()
-        .filter(|specifier| !specifier.contains(installed))
+        .filter(|specifier| !contains(specifier, installed))
         .map(|specifier| specifier_direction(installed, specifier));
     let Some(first) = directions.next() else {
         return PackageAction::Change;

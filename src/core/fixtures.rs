@@ -3,26 +3,35 @@
 use std::str::FromStr;
 
 use pep440_rs::Version;
-use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, Requirement};
 
 use super::installed::{InstalledDist, InstalledSet};
-use super::names::parse_package_name;
+use super::names::{parse_package_name, ExtraName};
+use super::python::marker::MarkerEnvironment;
+use super::python::requirement::Dependency;
 
-pub fn markers(python_version: &str) -> MarkerEnvironment {
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: "cpython",
-        implementation_version: python_version,
-        os_name: "posix",
-        platform_machine: "x86_64",
-        platform_python_implementation: "CPython",
-        platform_release: "6.1.0",
-        platform_system: "Linux",
-        platform_version: "#1 SMP",
-        python_full_version: python_version,
-        python_version: &python_version[..4],
-        sys_platform: "linux",
-    })
-    .unwrap()
+/// CPython on Linux at `python_full_version` (`3.11.7`, `3.13.0rc1`).
+pub fn markers(python_full_version: &str) -> MarkerEnvironment {
+    let python_version: Vec<&str> = python_full_version.split('.').take(2).collect();
+    MarkerEnvironment {
+        implementation_name: "cpython".into(),
+        implementation_version: python_full_version.into(),
+        os_name: "posix".into(),
+        platform_machine: "x86_64".into(),
+        platform_python_implementation: "CPython".into(),
+        platform_release: "6.1.0".into(),
+        platform_system: "Linux".into(),
+        platform_version: "#1 SMP".into(),
+        python_full_version: python_full_version.into(),
+        python_version: python_version.join("."),
+        sys_platform: "linux".into(),
+    }
+}
+
+pub fn extras(names: &[&str]) -> Vec<ExtraName> {
+    names
+        .iter()
+        .map(|name| ExtraName::from_str(name).unwrap())
+        .collect()
 }
 
 pub fn dist(name: &str, version: &str, requires: &[&str]) -> InstalledDist {
@@ -31,8 +40,9 @@ pub fn dist(name: &str, version: &str, requires: &[&str]) -> InstalledDist {
         version: Version::from_str(version).unwrap(),
         requires: requires
             .iter()
-            .map(|text| Requirement::from_str(text).unwrap())
+            .map(|text| Dependency::parse(text).unwrap().0)
             .collect(),
+        outside_target: false,
     }
 }
 

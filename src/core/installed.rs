@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use pep440_rs::Version;
-use pep508_rs::{MarkerEnvironment, Requirement};
 use serde::{Deserialize, Serialize};
 
 use super::names::{parse_package_name, PackageName};
+use super::python::marker::MarkerEnvironment;
+use super::python::requirement::Dependency;
 
 /// One installed distribution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +18,10 @@ pub struct InstalledDist {
     pub name: PackageName,
     pub version: Version,
     /// `Requires-Dist` entries; markers are evaluated at planning time.
-    pub requires: Vec<Requirement>,
+    pub requires: Vec<Dependency>,
+    /// Found outside the folders pkgm installs into (a system-site venv's base, Debian's
+    /// `dist-packages`, a `.pth` path): visible to Python, never removed by pkgm.
+    pub outside_target: bool,
 }
 
 /// Everything installed in one environment, by normalised name.
@@ -113,24 +117,31 @@ pub struct InterpreterInfo {
     pub prefix: PathBuf,
     pub purelib: PathBuf,
     pub platlib: PathBuf,
-    /// The interpreter's other site folders (`site.getsitepackages()`), such as Debian's
-    /// `/usr/lib/python3/dist-packages`: read for planning, never installed into.
+    /// The interpreter's site folders in `sys.path` order: the venv's own, then (for a
+    /// system-site venv, or Debian's `dist-packages`) the base's. Only `purelib` and
+    /// `platlib` are installed into.
     #[serde(default)]
     pub site_dirs: Vec<PathBuf>,
     pub markers: MarkerEnvironment,
 }
 
 impl InterpreterInfo {
-    /// The folders that hold distributions, without duplicates.
+    /// The site folders in import order, without duplicates.
     pub fn site_packages(&self) -> Vec<PathBuf> {
         let mut folders: Vec<PathBuf> = Vec::new();
-        for folder in [&self.purelib, &self.platlib]
-            .into_iter()
-            .chain(&self.site_dirs)
-        {
+        for folder in self.site_dirs.iter().chain([&self.purelib, &self.platlib]) {
             if !folders.contains(folder) {
                 folders.push(folder.clone());
             }
+        }
+        folders
+    }
+
+    /// The folders pkgm installs into and may remove from.
+    pub fn target_dirs(&self) -> Vec<PathBuf> {
+        let mut folders = vec![self.purelib.clone()];
+        if self.platlib != self.purelib {
+            folders.push(self.platlib.clone());
         }
         folders
     }
@@ -148,15 +159,24 @@ pub enum MetadataError {
     },
 }
 
+/// A metadata file read: the distribution, and a note for every line that could not be
+/// used as it stands (its dependency is kept as needed all the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedMetadata {
+    pub dist: InstalledDist,
+    pub problems: Vec<String>,
+}
+
 /// Parses the header block of a core-metadata file (`METADATA` / `PKG-INFO`).
 ///
-/// Unparseable `Requires-Dist` lines are skipped and returned separately so the caller can
-/// warn: one odd dependency line must not make a whole environment unreadable.
-pub fn parse_metadata(text: &str) -> Result<(InstalledDist, Vec<String>), MetadataError> {
+/// Header names are case-insensitive (RFC 822), as `email.parser` reads them for pip and
+/// importlib. A `Requires-Dist` line that cannot be read keeps its dependency, by the name
+/// it starts with, so that one odd line never makes a needed package prunable.
+pub fn parse_metadata(text: &str) -> Result<ParsedMetadata, MetadataError> {
     let mut name = None;
     let mut version = None;
     let mut requires = Vec::new();
-    let mut skipped = Vec::new();
+    let mut problems = Vec::new();
     for line in text.lines() {
         if line.is_empty() {
             break; // the body (long description) follows the first blank line
@@ -165,14 +185,12 @@ pub fn parse_metadata(text: &str) -> Result<(InstalledDist, Vec<String>), Metada
             continue;
         };
         let value = value.trim();
-        match header {
-            "Name" => name = Some(value),
-            "Version" => version = Some(value),
-            "Requires-Dist" => match Requirement::from_str(value) {
-                Ok(requirement) => requires.push(requirement),
-                Err(_) => skipped.push(value.to_string()),
-            },
-            _ => {}
+        if header.eq_ignore_ascii_case("Name") {
+            name.get_or_insert(value);
+        } else if header.eq_ignore_ascii_case("Version") {
+            version.get_or_insert(value);
+        } else if header.eq_ignore_ascii_case("Requires-Dist") {
+            read_dependency(value, value, &mut requires, &mut problems);
         }
     }
     let name = name.ok_or(MetadataError::MissingHeader("Name"))?;
@@ -185,22 +203,42 @@ pub fn parse_metadata(text: &str) -> Result<(InstalledDist, Vec<String>), Metada
         header: "Version",
         message: err.to_string(),
     })?;
-    Ok((
-        InstalledDist {
+    Ok(ParsedMetadata {
+        dist: InstalledDist {
             name,
             version,
             requires,
+            outside_target: false,
         },
-        skipped,
-    ))
+        problems,
+    })
+}
+
+fn read_dependency(
+    text: &str,
+    shown: &str,
+    requires: &mut Vec<Dependency>,
+    problems: &mut Vec<String>,
+) {
+    match Dependency::parse(text) {
+        Ok((dependency, problem)) => {
+            if let Some(problem) = problem {
+                problems.push(format!(
+                    "cannot read the requirement `{text}` ({problem}); `{}` is kept as needed",
+                    dependency.name
+                ));
+            }
+            requires.push(dependency);
+        }
+        Err(_) => problems.push(format!("ignored `{shown}`: not a PEP 508 requirement")),
+    }
 }
 
 /// Turns a legacy `*.egg-info/requires.txt` into `Requires-Dist`-style requirements:
-/// `[extra]`, `[:marker]` and `[extra:marker]` sections become markers. Unparseable lines
-/// are returned separately.
-pub fn parse_requires_txt(text: &str) -> (Vec<Requirement>, Vec<String>) {
+/// `[extra]`, `[:marker]` and `[extra:marker]` sections become markers.
+pub fn parse_requires_txt(text: &str) -> (Vec<Dependency>, Vec<String>) {
     let mut requirements = Vec::new();
-    let mut skipped = Vec::new();
+    let mut problems = Vec::new();
     let mut section_marker: Option<String> = None;
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
@@ -222,17 +260,15 @@ pub fn parse_requires_txt(text: &str) -> (Vec<Requirement>, Vec<String>) {
             Some(marker) => format!("{line}; {marker}"),
             None => line.to_string(),
         };
-        match Requirement::from_str(&text) {
-            Ok(requirement) => requirements.push(requirement),
-            Err(_) => skipped.push(line.to_string()),
-        }
+        read_dependency(&text, line, &mut requirements, &mut problems);
     }
-    (requirements, skipped)
+    (requirements, problems)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::names::ExtraName;
 
     #[test]
     fn differences_are_tallied_by_direction() {
@@ -259,21 +295,18 @@ mod tests {
     fn legacy_requires_txt_sections_become_markers() {
         let text = "six>=1.0\n\n[socks]\nPySocks!=1.5.7\n[:python_version < \"3\"]\nenum34\n\
                     [security:sys_platform == \"win32\"]\nwin-inet-pton\n???\n";
-        let (requirements, skipped) = parse_requires_txt(text);
-        let rendered: Vec<String> = requirements.iter().map(ToString::to_string).collect();
-        assert_eq!(rendered.len(), 4, "{rendered:?}");
-        assert_eq!(rendered[0], "six>=1.0");
-        assert!(rendered[1].contains("extra == 'socks'"), "{rendered:?}");
-        assert!(
-            rendered[2].contains("python_full_version < '3'"),
-            "{rendered:?}"
-        );
-        assert!(rendered[3].contains("extra == 'security'"), "{rendered:?}");
-        assert!(
-            rendered[3].contains("sys_platform == 'win32'"),
-            "{rendered:?}"
-        );
-        assert_eq!(skipped, ["???"]);
+        let (requirements, problems) = parse_requires_txt(text);
+        let names: Vec<&str> = requirements.iter().map(|r| r.name.as_ref()).collect();
+        assert_eq!(names, ["six", "pysocks", "enum34", "win-inet-pton"]);
+        let linux = crate::core::fixtures::markers("3.11.7");
+        let socks = crate::core::fixtures::extras(&["socks"]);
+        let needed =
+            |index: usize, extras: &[ExtraName]| requirements[index].is_needed(&linux, extras);
+        assert!(needed(0, &[]));
+        assert!(!needed(1, &[]) && needed(1, &socks));
+        assert!(!needed(2, &[]) && !needed(2, &socks));
+        assert!(!needed(3, &crate::core::fixtures::extras(&["security"])));
+        assert_eq!(problems, ["ignored `???`: not a PEP 508 requirement"]);
     }
 
     #[test]
@@ -282,11 +315,21 @@ mod tests {
                     Requires-Dist: Werkzeug>=3.0.0\n\
                     Requires-Dist: asgiref>=3.2; extra == \"async\"\n\n\
                     Requires-Dist: not-a-header-in-the-body\n";
-        let (dist, skipped) = parse_metadata(text).unwrap();
-        assert_eq!(dist.name.as_ref(), "flask");
-        assert_eq!(dist.version.to_string(), "3.0.3");
-        assert_eq!(dist.requires.len(), 2);
-        assert!(skipped.is_empty());
+        let parsed = parse_metadata(text).unwrap();
+        assert_eq!(parsed.dist.name.as_ref(), "flask");
+        assert_eq!(parsed.dist.version.to_string(), "3.0.3");
+        assert_eq!(parsed.dist.requires.len(), 2);
+        assert!(parsed.problems.is_empty());
+    }
+
+    #[test]
+    fn metadata_header_names_are_case_insensitive_and_the_first_wins() {
+        let text = "metadata-version: 2.1\nname: Flask\nVERSION: 3.0.3\nversion: 9\n\
+                    requires-dist: Werkzeug>=3.0.0\n";
+        let parsed = parse_metadata(text).unwrap();
+        assert_eq!(parsed.dist.name.as_ref(), "flask");
+        assert_eq!(parsed.dist.version.to_string(), "3.0.3");
+        assert_eq!(parsed.dist.requires.len(), 1);
     }
 
     #[test]
@@ -296,7 +339,36 @@ mod tests {
             MetadataError::MissingHeader("Name")
         );
         assert!(parse_metadata("Name: x\nVersion: banana\n").is_err());
-        let (_, skipped) = parse_metadata("Name: x\nVersion: 1\nRequires-Dist: ???\n").unwrap();
-        assert_eq!(skipped, vec!["???".to_string()]);
+        let parsed = parse_metadata("Name: x\nVersion: 1\nRequires-Dist: ???\n").unwrap();
+        assert_eq!(
+            parsed.problems,
+            ["ignored `???`: not a PEP 508 requirement"]
+        );
+    }
+
+    #[test]
+    fn a_requirement_that_cannot_be_read_keeps_its_dependency() {
+        let text = "Name: x\nVersion: 1\nRequires-Dist: lib (>=1.0; python_version > \"3\"\n\
+                    Requires-Dist: other; python_version >>> \"3\"\n";
+        let parsed = parse_metadata(text).unwrap();
+        let names: Vec<&str> = parsed
+            .dist
+            .requires
+            .iter()
+            .map(|r| r.name.as_ref())
+            .collect();
+        assert_eq!(names, ["lib", "other"]);
+        let markers = crate::core::fixtures::markers("3.11.7");
+        assert!(parsed
+            .dist
+            .requires
+            .iter()
+            .all(|r| r.is_needed(&markers, &[])));
+        assert_eq!(parsed.problems.len(), 2, "{:?}", parsed.problems);
+        assert!(
+            parsed.problems[1].contains("`other` is kept as needed"),
+            "{:?}",
+            parsed.problems
+        );
     }
 }

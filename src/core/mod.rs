@@ -19,6 +19,7 @@ pub mod package_spec;
 pub mod password_policy;
 pub mod plan;
 pub mod planner;
+pub mod python;
 pub mod request_planner;
 pub mod requirement_arg;
 pub mod roles;

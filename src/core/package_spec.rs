@@ -6,6 +6,7 @@ use std::str::FromStr;
 use pep440_rs::{Version, VersionSpecifiers};
 
 use super::names::ExtraName;
+use super::python::specifier::set_contains;
 
 /// The versions a declaration accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,7 @@ impl VersionWanted {
     pub fn is_satisfied_by(&self, version: &Version) -> bool {
         match self {
             Self::Any => true,
-            Self::Specifiers(specifiers) => specifiers.contains(version),
+            Self::Specifiers(specifiers) => set_contains(specifiers, version),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use pep508_rs::MarkerEnvironment;
+use crate::core::python::marker::MarkerEnvironment;
 
 use super::dependencies::{closure, dependents, Closure};
 use super::direction::direction;
@@ -171,6 +171,7 @@ fn prunable(
         .dists
         .values()
         .filter(|dist| !packages.contains_key(&dist.name))
+        .filter(|dist| !dist.outside_target)
         .filter(|dist| !environment.is_protected(&dist.name))
         .filter(|dist| !needed.contains(&dist.name))
         .map(|dist| PackageChange {

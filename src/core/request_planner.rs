@@ -8,6 +8,7 @@ use super::direction::direction;
 use super::installed::InstalledSet;
 use super::package_spec::VersionWanted;
 use super::plan::{PackageAction, PackageChange};
+use super::python::specifier::set_contains;
 use super::requirement_arg::RequirementArg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +88,7 @@ pub fn plan_request(
                 {
                     continue
                 }
-                VersionWanted::Specifiers(specifiers) if !specifiers.contains(version) => (
+                VersionWanted::Specifiers(specifiers) if !set_contains(specifiers, version) => (
                     direction(version, specifiers),
                     Some(wanted),
                     format!("{version} does not satisfy {specifiers}"),

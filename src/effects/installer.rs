@@ -66,7 +66,9 @@ impl Installer {
 
     fn install_like_invocation(&self, requirements: &[String], upgrade: bool) -> Invocation {
         let mut args: Vec<OsString> = match self.kind {
-            InstallerKind::Pip => words(&["-m", "pip", "install"]),
+            // -I: pip sees the environment as pkgm's probe does (no user site, no
+            // PYTHONPATH), so the two never disagree about what is installed.
+            InstallerKind::Pip => words(&["-I", "-m", "pip", "install"]),
             InstallerKind::Uv => words(&["pip", "install"]),
         };
         if upgrade {
@@ -82,7 +84,7 @@ impl Installer {
     /// One call removing every named package.
     pub fn uninstall_invocation(&self, names: &[PackageName]) -> Invocation {
         let mut args: Vec<OsString> = match self.kind {
-            InstallerKind::Pip => words(&["-m", "pip", "uninstall", "--yes"]),
+            InstallerKind::Pip => words(&["-I", "-m", "pip", "uninstall", "--yes"]),
             InstallerKind::Uv => words(&["pip", "uninstall"]),
         };
         args.extend(self.common_args());
@@ -214,7 +216,7 @@ mod tests {
         let invocation = installer.install_invocation(&["flask[async]~=3.0".into()]);
         assert_eq!(
             invocation.display(),
-            "/v/bin/python -m pip install --disable-pip-version-check --no-input \
+            "/v/bin/python -I -m pip install --disable-pip-version-check --no-input \
              --find-links /srv/app/wheels --no-index -- 'flask[async]~=3.0'"
         );
         assert!(invocation
@@ -228,7 +230,7 @@ mod tests {
         let installer = Installer::new(&environment(""), Path::new("/v/bin/python")).unwrap();
         assert_eq!(
             installer.upgrade_invocation(&["requests".into()]).display(),
-            "/v/bin/python -m pip install --upgrade --disable-pip-version-check --no-input \
+            "/v/bin/python -I -m pip install --upgrade --disable-pip-version-check --no-input \
              --find-links /srv/app/wheels --no-index -- requests"
         );
     }
@@ -239,7 +241,7 @@ mod tests {
         let names = [parse_package_name("Stray_Pkg").unwrap()];
         assert_eq!(
             installer.uninstall_invocation(&names).display(),
-            "/v/bin/python -m pip uninstall --yes --disable-pip-version-check --no-input -- stray-pkg"
+            "/v/bin/python -I -m pip uninstall --yes --disable-pip-version-check --no-input -- stray-pkg"
         );
     }
 

@@ -16,9 +16,12 @@ def version(info):
     return text
 paths = sysconfig.get_paths()
 try:
-    site_dirs = [d for d in site.getsitepackages() if os.path.isdir(d)]
+    known = set(site.getsitepackages())
 except AttributeError:
-    site_dirs = []
+    known = set()
+known.update([paths["purelib"], paths["platlib"]])
+# sys.path order is import order; entries a .pth file added are read live by pkgm instead.
+site_dirs = [d for d in sys.path if d in known and os.path.isdir(d)]
 print(json.dumps({
     "executable": sys.executable,
     "prefix": sys.prefix,
@@ -41,7 +44,7 @@ print(json.dumps({
 }))
 "#;
 
-const PROBE_VERSION: &str = "probe2";
+const PROBE_VERSION: &str = "probe3";
 
 #[derive(Debug, thiserror::Error)]
 pub enum InterpreterError {

@@ -1,10 +1,15 @@
-//! Reads installed distributions straight from site-packages `*.dist-info` folders,
-//! without starting Python or pip.
+//! Reads installed distributions straight from the site folders, without starting Python
+//! or pip, and sees them as the import system does: folders in `sys.path` order, each
+//! followed by the folders its `*.pth` files add (as `site.addsitedir` does), the first
+//! copy of a name winning — in a folder, the first in directory order, as
+//! `importlib.metadata` picks.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use crate::core::installed::{parse_metadata, parse_requires_txt, InstalledSet};
+use crate::core::installed::{parse_metadata, parse_requires_txt, InstalledDist, InstalledSet};
+use crate::core::names::PackageName;
 
 /// Something odd found while reading; reported as a warning, never fatal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,67 +18,200 @@ pub struct Oddity {
     pub message: String,
 }
 
-/// Reads every `*.dist-info/METADATA` below the given folders. Missing folders are empty.
-pub fn read_installed(folders: &[PathBuf]) -> std::io::Result<(InstalledSet, Vec<Oddity>)> {
-    let mut installed = InstalledSet::default();
-    let mut oddities = Vec::new();
-    for folder in folders {
-        let entries = match std::fs::read_dir(folder) {
-            Ok(entries) => entries,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(err) => return Err(err),
-        };
-        for entry in entries {
-            let entry = entry?;
-            let file_name = entry.file_name();
-            let file_name = file_name.to_string_lossy();
-            let path = entry.path();
-            let (metadata_path, requires_path) = if file_name.ends_with(".dist-info") {
-                (path.join("METADATA"), None)
-            } else if file_name.ends_with(".egg-info") && path.is_dir() {
+/// The folders to read, in import order.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFolders {
+    /// The interpreter's site folders in `sys.path` order (`*.pth` files are read below).
+    pub site_dirs: Vec<PathBuf>,
+    /// The folders pkgm installs into; a distribution found elsewhere is never removed.
+    pub target_dirs: Vec<PathBuf>,
+}
+
+/// Reads every distribution visible through the site folders. Missing folders are empty.
+pub fn read_installed(folders: &SiteFolders) -> std::io::Result<(InstalledSet, Vec<Oddity>)> {
+    let mut reader = Reader::default();
+    for folder in import_path(&folders.site_dirs) {
+        let outside = !folders.target_dirs.contains(&folder);
+        reader.read_folder(&folder, outside)?;
+    }
+    Ok((reader.installed, reader.oddities))
+}
+
+#[derive(Default)]
+struct Reader {
+    installed: InstalledSet,
+    oddities: Vec<Oddity>,
+    /// Where each name was first found, to name the copy a later one is shadowed by.
+    found_in: std::collections::BTreeMap<PackageName, PathBuf>,
+}
+
+impl Reader {
+    fn read_folder(&mut self, folder: &Path, outside: bool) -> std::io::Result<()> {
+        let mut eggs = Vec::new();
+        for entry in list_folder(folder)? {
+            let name = entry.to_string_lossy();
+            let path = folder.join(&entry);
+            if name.ends_with(".dist-info") {
+                self.read_dist(&path, &path.join("METADATA"), None, outside);
+            } else if name.ends_with(".egg-info") && path.is_dir() {
                 // Legacy (setup.py / distro) installs: PKG-INFO plus requires.txt.
-                (path.join("PKG-INFO"), Some(path.join("requires.txt")))
-            } else if file_name.ends_with(".egg-info") {
-                (path.clone(), None)
-            } else {
+                let requires = path.join("requires.txt");
+                self.read_dist(&path, &path.join("PKG-INFO"), Some(requires), outside);
+            } else if name.ends_with(".egg-info") {
+                self.read_dist(&path, &path, None, outside);
+            } else if name == "EGG-INFO" && folder.extension().is_some_and(|e| e == "egg") {
+                eggs.push(path);
+            }
+        }
+        // importlib lists a folder's `*.dist-info`/`*.egg-info` before the egg it is.
+        for egg_info in eggs {
+            let requires = egg_info.join("requires.txt");
+            self.read_dist(
+                &egg_info,
+                &egg_info.join("PKG-INFO"),
+                Some(requires),
+                outside,
+            );
+        }
+        Ok(())
+    }
+
+    fn read_dist(
+        &mut self,
+        info: &Path,
+        metadata: &Path,
+        requires: Option<PathBuf>,
+        outside: bool,
+    ) {
+        let Some(mut dist) = self.parse_dist(info, metadata, requires) else {
+            return;
+        };
+        dist.outside_target = outside;
+        if let Some(first) = self.found_in.get(&dist.name) {
+            if first.parent() == info.parent() {
+                self.odd(
+                    info,
+                    format!(
+                        "a second copy of `{}` in the same folder; using `{}`, as Python's \
+                         import system does\nhint: remove the stale folder",
+                        dist.name,
+                        first.display()
+                    ),
+                );
+            }
+            return;
+        }
+        self.found_in.insert(dist.name.clone(), info.to_path_buf());
+        self.installed.insert(dist);
+    }
+
+    fn parse_dist(
+        &mut self,
+        info: &Path,
+        metadata: &Path,
+        requires: Option<PathBuf>,
+    ) -> Option<InstalledDist> {
+        let parsed = match read_header(metadata).map(|header| parse_metadata(&header)) {
+            Ok(Ok(parsed)) => parsed,
+            Ok(Err(err)) => return self.dist_named_by_folder(info, err.to_string()),
+            Err(err) => return self.dist_named_by_folder(info, err.to_string()),
+        };
+        for problem in parsed.problems {
+            self.odd(metadata, problem);
+        }
+        let mut dist = parsed.dist;
+        if let Some(requires) = requires.and_then(|p| std::fs::read_to_string(p).ok()) {
+            let (requirements, problems) = parse_requires_txt(&requires);
+            dist.requires.extend(requirements);
+            for problem in problems {
+                self.odd(metadata, problem);
+            }
+        }
+        Some(dist)
+    }
+
+    /// pip still lists a distribution whose metadata cannot be read, by its folder's
+    /// `NAME-VERSION.dist-info` name; so does pkgm, so that it can be kept or pruned.
+    fn dist_named_by_folder(&mut self, info: &Path, problem: String) -> Option<InstalledDist> {
+        let stem = info.file_stem().unwrap_or_default().to_string_lossy();
+        let (name, version) = stem.split_once('-').unwrap_or((&stem, ""));
+        let name = crate::core::names::parse_package_name(name).ok();
+        let version = version.split('-').next().and_then(|v| v.parse().ok());
+        let (Some(name), Some(version)) = (name, version) else {
+            self.odd(info, format!("{problem}; skipped"));
+            return None;
+        };
+        self.odd(
+            info,
+            format!("{problem}; using the name and version in the folder's name"),
+        );
+        Some(InstalledDist {
+            name,
+            version,
+            requires: Vec::new(),
+            outside_target: false,
+        })
+    }
+
+    fn odd(&mut self, path: &Path, message: String) {
+        self.oddities.push(Oddity {
+            path: path.to_path_buf(),
+            message,
+        });
+    }
+}
+
+/// A folder's entries in directory order (as `os.listdir`); a missing folder is empty.
+fn list_folder(folder: &Path) -> std::io::Result<Vec<std::ffi::OsString>> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    entries
+        .map(|entry| entry.map(|entry| entry.file_name()))
+        .collect()
+}
+
+/// The site folders, each followed by the existing folders its `*.pth` files name (in
+/// file-name order), without repeats: what `site.addsitedir` adds to `sys.path`. Lines
+/// that `import` are code, which pkgm never runs; what they add is not seen.
+pub fn import_path(site_dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut path: Vec<PathBuf> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for site in site_dirs {
+        if !seen.insert(site.clone()) {
+            continue;
+        }
+        path.push(site.clone());
+        let Ok(mut names) = list_folder(site) else {
+            continue;
+        };
+        names.sort();
+        for name in names
+            .iter()
+            .filter(|n| n.to_string_lossy().ends_with(".pth"))
+        {
+            let Ok(text) = std::fs::read_to_string(site.join(name)) else {
                 continue;
             };
-            let odd = |message: String| Oddity {
-                path: metadata_path.clone(),
-                message,
-            };
-            let header = match read_header(&metadata_path) {
-                Ok(header) => header,
-                Err(err) => {
-                    oddities.push(odd(err.to_string()));
+            for line in text.lines() {
+                let line = line.trim_end();
+                if line.is_empty()
+                    || line.starts_with('#')
+                    || line.starts_with("import ")
+                    || line.starts_with("import\t")
+                {
                     continue;
                 }
-            };
-            match parse_metadata(&header) {
-                Ok((mut dist, skipped)) => {
-                    oddities.extend(
-                        skipped.into_iter().map(|line| {
-                            odd(format!("ignored unparseable `Requires-Dist: {line}`"))
-                        }),
-                    );
-                    if let Some(requires) =
-                        requires_path.and_then(|p| std::fs::read_to_string(p).ok())
-                    {
-                        let (requirements, skipped) = parse_requires_txt(&requires);
-                        dist.requires.extend(requirements);
-                        oddities.extend(
-                            skipped.into_iter().map(|line| {
-                                odd(format!("ignored unparseable requirement `{line}`"))
-                            }),
-                        );
-                    }
-                    installed.insert(dist);
+                let folder = site.join(line);
+                if folder.exists() && seen.insert(folder.clone()) {
+                    path.push(folder);
                 }
-                Err(err) => oddities.push(odd(err.to_string())),
             }
         }
     }
-    Ok((installed, oddities))
+    path
 }
 
 /// The header block of a metadata file: everything before the first blank line.
@@ -93,59 +231,5 @@ fn read_header(path: &Path) -> std::io::Result<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn write_dist(folder: &Path, dist_info: &str, metadata: &str) {
-        let path = folder.join(dist_info);
-        std::fs::create_dir_all(&path).unwrap();
-        std::fs::write(path.join("METADATA"), metadata).unwrap();
-    }
-
-    #[test]
-    fn distributions_are_read_from_dist_info_folders() {
-        let dir = tempfile::tempdir().unwrap();
-        write_dist(
-            dir.path(),
-            "Foo_Bar-1.2.dist-info",
-            "Metadata-Version: 2.1\r\nName: Foo_Bar\r\nVersion: 1.2\r\nRequires-Dist: baz>=1\r\n\r\nbody",
-        );
-        write_dist(dir.path(), "broken-1.0.dist-info", "Name: broken\n");
-        std::fs::create_dir_all(dir.path().join("foo_bar")).unwrap();
-        let (installed, oddities) = read_installed(&[dir.path().to_path_buf()]).unwrap();
-        let names: Vec<String> = installed.dists.keys().map(ToString::to_string).collect();
-        assert_eq!(names, ["foo-bar"]);
-        assert_eq!(installed.dists.values().next().unwrap().requires.len(), 1);
-        assert_eq!(oddities.len(), 1);
-        assert!(oddities[0].message.contains("Version"));
-    }
-
-    #[test]
-    fn legacy_egg_info_folders_and_files_are_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("PyYAML-6.0.egg-info");
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(
-            folder.join("PKG-INFO"),
-            "Metadata-Version: 1.1\nName: PyYAML\nVersion: 6.0\n",
-        )
-        .unwrap();
-        std::fs::write(folder.join("requires.txt"), "six\n[extra]\nother\n").unwrap();
-        std::fs::write(
-            dir.path().join("chardet-5.1.0.egg-info"),
-            "Metadata-Version: 1.1\nName: chardet\nVersion: 5.1.0\n",
-        )
-        .unwrap();
-        let (installed, oddities) = read_installed(&[dir.path().to_path_buf()]).unwrap();
-        let names: Vec<String> = installed.dists.keys().map(ToString::to_string).collect();
-        assert_eq!(names, ["chardet", "pyyaml"]);
-        assert_eq!(installed.dists.values().nth(1).unwrap().requires.len(), 2);
-        assert!(oddities.is_empty(), "{oddities:?}");
-    }
-
-    #[test]
-    fn a_missing_folder_is_an_empty_environment() {
-        let (installed, _) = read_installed(&["/nonexistent/site-packages".into()]).unwrap();
-        assert!(installed.dists.is_empty());
-    }
-}
+#[path = "site_packages_tests.rs"]
+mod tests;

@@ -9,7 +9,7 @@ use crate::core::installed::{InstalledSet, InterpreterInfo};
 use crate::core::manifest::{EnvironmentSpec, InstallerKind, Target};
 
 use super::interpreter::{self, base_python, find_on_path, venv_python};
-use super::site_packages::{read_installed, Oddity};
+use super::site_packages::{read_installed, Oddity, SiteFolders};
 use super::store::Store;
 
 /// The interpreter pkgm manages, and the venv around it when it is one.
@@ -65,7 +65,11 @@ impl PythonTarget {
     /// Interpreter facts (cached in the state) plus the installed distributions.
     pub fn inspect(&self, store: &Store) -> anyhow::Result<Inspection> {
         let info = self.interpreter_info(store)?;
-        let (installed, oddities) = read_installed(&info.site_packages()).with_context(|| {
+        let folders = SiteFolders {
+            site_dirs: info.site_packages(),
+            target_dirs: info.target_dirs(),
+        };
+        let (installed, oddities) = read_installed(&folders).with_context(|| {
             format!(
                 "cannot read the installed packages of `{}`",
                 self.python.display()

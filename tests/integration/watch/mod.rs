@@ -295,7 +295,7 @@ fn replace_python(venv: &Path, hold: &str) {
     std::fs::remove_file(&python).expect("remove bin/python");
     let script = format!(
         "#!/bin/sh\n\
-         if [ \"$1 $2 $3\" = \"-m pip install\" ]; then\n\
+         if [ \"$1 $2 $3 $4\" = \"-I -m pip install\" ]; then\n\
            echo $$ > \"$(dirname \"$0\")/../installer.pid\"; {hold}\n\
          fi\n\
          exec \"$(dirname \"$0\")/python3\" \"$@\"\n"
