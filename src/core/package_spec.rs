@@ -38,6 +38,12 @@ impl VersionWanted {
                 "`{trimmed}` has no operator\nhint: to pin this version write `\"=={trimmed}\"`"
             ));
         }
+        if trimmed.contains("===") {
+            return Err(format!(
+                "`{trimmed}` uses `===`, which compares text rather than versions (pip \
+                 would not count `v1.0` as `===1.0`)\nhint: write `==` instead"
+            ));
+        }
         VersionSpecifiers::from_str(trimmed)
             .map(Self::Specifiers)
             .map_err(|err| format!("`{trimmed}` is not a valid PEP 440 specifier: {err}"))
@@ -110,6 +116,7 @@ mod tests {
             (">=banana", "not a valid PEP 440 specifier"),
             ("--index-url=https://evil", "is a URL"),
             ("-r requirements.txt", "not a valid PEP 440 specifier"),
+            ("===1.0", "hint: write `==` instead"),
         ] {
             let err = VersionWanted::parse(given).unwrap_err();
             assert!(err.contains(expected), "{given}: {err}");

@@ -1,0 +1,1 @@
+//! pkgm's view of real venvs against `importlib.metadata`.
