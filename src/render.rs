@@ -154,6 +154,11 @@ pub fn summary_line(plan: &Plan) -> String {
         (summary.downgrade, "", "to downgrade"),
         (summary.change, "", "to change"),
         (summary.remove, "", "to remove"),
+        (
+            summary.remove_if_unneeded,
+            "",
+            "to remove after the install if unneeded",
+        ),
         (summary.create, "user", "to create"),
         (summary.update, "user", "to update"),
         (summary.delete, "user", "to delete"),
@@ -205,6 +210,9 @@ pub fn plan_json(header: &ManifestHeader, plan: &Plan) -> Value {
                 .iter()
                 .map(|e| e.to_string())
                 .collect::<Vec<_>>());
+        }
+        if change.conditional {
+            value["conditional"] = json!(true);
         }
         if !change.breaks.is_empty() {
             value["breaks"] = json!(change

@@ -20,6 +20,7 @@ fn change(
         extras: Vec::new(),
         reason: reason.into(),
         breaks: Vec::new(),
+        conditional: false,
     }
 }
 

@@ -139,7 +139,11 @@ pub fn plan_schema() -> Value {
                                 "to": nullable_string,
                                 "reason": { "type": "string" },
                                 "extras": { "type": "array", "items": { "type": "string" } },
-                                "breaks": { "type": "array", "items": { "type": "string" } }
+                                "breaks": { "type": "array", "items": { "type": "string" } },
+                                "conditional": {
+                                    "description": "A prune removal that waits for the install and happens only if nothing installed needs it.",
+                                    "const": true
+                                }
                             }
                         },
                         {
@@ -185,11 +189,11 @@ pub fn plan_schema() -> Value {
             "summary": {
                 "type": "object",
                 "additionalProperties": false,
-                "required": ["venv", "install", "upgrade", "downgrade", "change", "remove", "create", "update", "delete"],
+                "required": ["venv", "install", "upgrade", "downgrade", "change", "remove", "remove_if_unneeded", "create", "update", "delete"],
                 "properties": {
                     "venv": { "type": "integer", "minimum": 0, "maximum": 1 },
                     "install": count, "upgrade": count, "downgrade": count, "change": count,
-                    "remove": count, "create": count, "update": count, "delete": count
+                    "remove": count, "remove_if_unneeded": count, "create": count, "update": count, "delete": count
                 }
             }
         }

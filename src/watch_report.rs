@@ -101,6 +101,10 @@ impl PlanCounts {
                 (summary.downgrade, "to downgrade"),
                 (summary.change, "to change"),
                 (summary.remove, "to remove"),
+                (
+                    summary.remove_if_unneeded,
+                    "to remove after the install if unneeded",
+                ),
                 (summary.create, "user to create"),
                 (summary.update, "user to update"),
                 (summary.delete, "user to delete"),

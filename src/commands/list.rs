@@ -7,10 +7,9 @@ use anyhow::bail;
 use serde_json::json;
 
 use crate::cli::{ListArgs, OutputFormat};
-use crate::core::dependencies::closure;
 use crate::core::installed::InstalledSet;
 use crate::core::manifest::{EnvironmentSpec, Manifest};
-use crate::core::package_spec::PackageDecl;
+use crate::core::planner::needed_packages;
 use crate::core::roles::Action;
 use crate::effects::store::Store;
 use crate::effects::target::PythonTarget;
@@ -76,15 +75,14 @@ fn classify(
     observation: &Observation,
 ) -> Vec<(String, String, &'static str)> {
     let installed: &InstalledSet = &observation.installed;
+    // The same closure prune keeps, so `list` and `plan` never disagree.
     let needed = manifest.map(|manifest| {
-        let roots = manifest
-            .packages
-            .iter()
-            .filter_map(|(name, decl)| match decl {
-                PackageDecl::Present(wanted) => Some((name, wanted.extras.as_slice())),
-                PackageDecl::Absent => None,
-            });
-        closure(roots, installed, &observation.markers)
+        needed_packages(
+            &manifest.environment,
+            &manifest.packages,
+            installed,
+            &observation.markers,
+        )
     });
     installed
         .dists
@@ -92,8 +90,11 @@ fn classify(
         .map(|dist| {
             let kind = match (manifest, &needed) {
                 (Some(manifest), _) if manifest.packages.contains_key(&dist.name) => "declared",
-                (Some(_), Some(needed)) if needed.contains(&dist.name) => "dependency",
                 (Some(manifest), _) if manifest.environment.is_protected(&dist.name) => "protected",
+                (Some(_), Some(needed)) if needed.contains(&dist.name) => "dependency",
+                // Visible to Python but installed elsewhere (a system-site base, a `.pth`
+                // path): never pruned.
+                (Some(_), _) if dist.outside_target => "outside",
                 (Some(_), _) => "undeclared",
                 (None, _) => "installed",
             };

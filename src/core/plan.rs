@@ -46,6 +46,10 @@ pub struct PackageChange {
     pub reason: String,
     /// Installed packages that require this one (only for removals).
     pub breaks: Vec<PackageName>,
+    /// A prune removal planned while installs are pending: apply removes it after the
+    /// install only if what it installed does not need it (the new versions' requirements
+    /// are unknown until then).
+    pub conditional: bool,
 }
 
 impl PackageChange {
@@ -101,6 +105,8 @@ pub struct Summary {
     pub downgrade: usize,
     pub change: usize,
     pub remove: usize,
+    /// Prune removals that wait for the install and happen only if still unneeded.
+    pub remove_if_unneeded: usize,
     pub create: usize,
     pub update: usize,
     pub delete: usize,
@@ -143,6 +149,7 @@ impl Plan {
                 PackageAction::Upgrade => &mut summary.upgrade,
                 PackageAction::Downgrade => &mut summary.downgrade,
                 PackageAction::Change => &mut summary.change,
+                PackageAction::Remove if change.conditional => &mut summary.remove_if_unneeded,
                 PackageAction::Remove => &mut summary.remove,
             } += 1;
         }

@@ -45,6 +45,30 @@ pub fn plan_packages(
     let mut changes = declared_changes(packages, installed);
     let changed: BTreeSet<PackageName> = changes.iter().map(|c| c.name.clone()).collect();
 
+    let needed = needed_packages(environment, packages, installed, markers);
+
+    changes.extend(missing_dependencies(&needed, packages, &changed));
+    if environment.prune {
+        changes.extend(prunable(environment, packages, installed, &needed));
+    }
+    defer_prune_behind_installs(&mut changes);
+    explain_breakage(&mut changes, installed, &needed, markers);
+    sort_changes(&mut changes);
+    Plan {
+        environment: None,
+        packages: changes,
+        users: Vec::new(),
+    }
+}
+
+/// What the declared packages and the installed protected ones need, transitively: what
+/// prune keeps, and what `pkgm list` marks `dependency`.
+pub fn needed_packages(
+    environment: &EnvironmentSpec,
+    packages: &BTreeMap<PackageName, PackageDecl>,
+    installed: &InstalledSet,
+    markers: &MarkerEnvironment,
+) -> Closure {
     let roots = packages
         .iter()
         .filter_map(|(name, decl)| match decl {
@@ -58,19 +82,7 @@ pub fn plan_packages(
                 .filter(|name| installed.get(name).is_some())
                 .map(|name| (name, &[] as &[ExtraName])),
         );
-    let needed = closure(roots, installed, markers);
-
-    changes.extend(missing_dependencies(&needed, packages, &changed));
-    if environment.prune {
-        changes.extend(prunable(environment, packages, installed, &needed));
-    }
-    explain_breakage(&mut changes, installed, &needed, markers);
-    sort_changes(&mut changes);
-    Plan {
-        environment: None,
-        packages: changes,
-        users: Vec::new(),
-    }
+    closure(roots, installed, markers)
 }
 
 /// Installs, upgrades, downgrades and removals that the declarations themselves call for.
@@ -89,6 +101,7 @@ fn declared_changes(
             extras: Vec::new(),
             reason,
             breaks: Vec::new(),
+            conditional: false,
         };
         match (decl, current) {
             (PackageDecl::Absent, Some(_)) => {
@@ -155,6 +168,7 @@ fn missing_dependencies(
                 extras: Vec::new(),
                 reason: format!("required by {} but not installed", requirers.join(", ")),
                 breaks: Vec::new(),
+                conditional: false,
             })
         })
         .collect()
@@ -180,11 +194,34 @@ fn prunable(
             from: Some(dist.version.clone()),
             to: None,
             extras: Vec::new(),
-            reason: "not declared and not required (prune)".into(),
+            reason: PRUNE_REASON.into(),
             breaks: Vec::new(),
+            conditional: false,
         })
         .collect()
 }
+
+/// While anything is to be installed, a prune removal cannot be promised: a package about to
+/// be installed or moved may need it, and its requirements are known only after the
+/// install. Apply plans removals again then, so the plan marks these as conditional.
+fn defer_prune_behind_installs(changes: &mut [PackageChange]) {
+    let installs_pending = changes
+        .iter()
+        .any(|change| change.action != PackageAction::Remove);
+    if !installs_pending {
+        return;
+    }
+    for change in changes
+        .iter_mut()
+        .filter(|change| change.action == PackageAction::Remove && change.reason == PRUNE_REASON)
+    {
+        change.conditional = true;
+        change.reason =
+            "not required now (prune); removed after the install unless it needs it".into();
+    }
+}
+
+const PRUNE_REASON: &str = "not declared and not required (prune)";
 
 /// Names, for every removal, the packages that stay and require it.
 fn explain_breakage(

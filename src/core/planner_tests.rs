@@ -185,8 +185,43 @@ fn summary_counts_each_action() {
     let manifest = manifest("prune: true", "a: \"*\", b: \"==2\"");
     let set = installed(vec![dist("b", "1", &[]), dist("c", "1", &[])]);
     let summary = plan_for(&manifest, &set).summary();
+    // `c` waits for the install: `a` may need it.
     assert_eq!(
-        (summary.install, summary.upgrade, summary.remove),
-        (1, 1, 1)
+        (
+            summary.install,
+            summary.upgrade,
+            summary.remove,
+            summary.remove_if_unneeded
+        ),
+        (1, 1, 0, 1)
+    );
+}
+
+#[test]
+fn prune_waits_for_a_pending_install_and_declared_absence_does_not() {
+    let set = installed(vec![
+        dist("pip", "24.0", &[]),
+        dist("kombu", "5.3.4", &["vine"]),
+        dist("vine", "5.1.0", &[]),
+        dist("gone", "1.0", &[]),
+    ]);
+    let manifest = manifest("prune: true", "celery: \"*\", gone: absent");
+    let plan = plan_for(&manifest, &set);
+    let removals: Vec<(String, bool)> = plan
+        .removals()
+        .map(|change| (change.name.to_string(), change.conditional))
+        .collect();
+    assert_eq!(
+        removals,
+        [
+            ("gone".into(), false),
+            ("kombu".into(), true),
+            ("vine".into(), true)
+        ]
+    );
+    let summary = plan.summary();
+    assert_eq!(
+        (summary.install, summary.remove, summary.remove_if_unneeded),
+        (1, 1, 2)
     );
 }

@@ -108,6 +108,7 @@ pub fn plan_request(
             extras: arg.extras.clone(),
             reason,
             breaks: Vec::new(),
+            conditional: false,
         });
     }
     Ok(changes)

@@ -36,6 +36,13 @@ impl PythonTarget {
                 venv: Some(venv.clone()),
             }),
             Target::Interpreter(python) => {
+                // A relative path is relative to the working directory, as for pip and uv;
+                // the interpreter itself runs from an empty folder.
+                let python = if python.components().count() > 1 {
+                    std::path::absolute(python).unwrap_or_else(|_| python.clone())
+                } else {
+                    python.clone()
+                };
                 let found = find_on_path(&python.to_string_lossy()).with_context(|| {
                     format!("the interpreter `{}` does not exist", python.display())
                 })?;

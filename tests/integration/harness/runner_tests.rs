@@ -70,7 +70,10 @@ fn plan_and_apply_reach_the_sandbox_venv() {
     plan.expect_code(2);
     let summary = &plan.stdout_json()["summary"];
     assert_eq!(
-        (summary["install"].as_u64(), summary["remove"].as_u64()),
+        (
+            summary["install"].as_u64(),
+            summary["remove_if_unneeded"].as_u64()
+        ),
         (Some(1), Some(1)),
         "{plan}"
     );

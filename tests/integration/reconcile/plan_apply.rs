@@ -26,8 +26,8 @@ fn plan_shows_every_kind_of_change_and_apply_converges() {
          \x20 ↑ alpha 1.0 → >=1.1, <2  1.0 does not satisfy >=1.1, <2\n\
          \x20 + beta  *                not installed\n\
          \x20 ↓ gamma 1.5 → ==1.0      1.5 does not satisfy ==1.0\n\
-         \x20 - stray 1.0              not declared and not required (prune)\n\n\
-         Plan: 1 to install, 1 to upgrade, 1 to downgrade, 1 to remove.\n"
+         \x20 - stray 1.0              not required now (prune); removed after the install unless it needs it\n\n\
+         Plan: 1 to install, 1 to upgrade, 1 to downgrade, 1 to remove after the install if unneeded.\n"
     );
     assert!(
         sandbox.venv().installed_beyond_seed().contains_key("stray"),
@@ -192,7 +192,9 @@ fn the_json_plan_matches_the_published_schema() {
     assert_eq!(document["manifest"]["signed_by"], serde_json::Value::Null);
     assert_eq!(document["summary"]["upgrade"], 1);
     assert_eq!(document["summary"]["install"], 1);
-    assert_eq!(document["summary"]["remove"], 1);
+    // `stray` waits for the install, which may need it.
+    assert_eq!(document["summary"]["remove"], 0);
+    assert_eq!(document["summary"]["remove_if_unneeded"], 1);
     assert_eq!(
         document["changes"][1]["extras"],
         serde_json::json!(["fast"])
