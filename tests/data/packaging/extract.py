@@ -93,6 +93,7 @@ cases = {
 json.dump(
     {
         "source": f"packaging {packaging.__version__} test suite (Apache-2.0 OR BSD-2-Clause)",
+        "base_environment": reference.BASE,
         "cases": cases,
         "expected": reference.decide(cases),
     },
