@@ -1,8 +1,6 @@
 //! `hash-password`, `login` and `logout`: success, one failure for every reason, lockouts
 //! and their expiry, concurrent failures, and re-hashing weak hashes.
 
-use std::time::Instant;
-
 use super::{
     fails, hashes, succeeds, user, weak_hash, Users, ALICE_PASSWORD, BOB_PASSWORD, MINUTE, T0,
 };
@@ -82,24 +80,8 @@ fn unknown_users_wrong_passwords_and_locked_accounts_fail_alike() {
     }
     let locked = fails(users.login_at("alice", ALICE_PASSWORD, T0 + MINUTE));
     assert_eq!(locked.parts(), unknown.parts());
-
-    // About as long: an unknown user is checked against a dummy hash of the same cost.
-    let fastest = |name: &str| {
-        (0..3)
-            .map(|_| {
-                let started = Instant::now();
-                fails(users.login_at(name, "not the password", T0 + 20 * MINUTE));
-                started.elapsed()
-            })
-            .min()
-            .expect("three runs")
-    };
-    let (unknown, wrong) = (fastest("mallory"), fastest("alice"));
-    let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
-    assert!(
-        (0.33..3.0).contains(&ratio),
-        "unknown {unknown:?} vs wrong {wrong:?}"
-    );
+    // That they also take about as long (an unknown user is checked against a dummy hash
+    // of the same cost) is measured by `bench/login_timing.py`, not asserted here.
 }
 
 #[test]

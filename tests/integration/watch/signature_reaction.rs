@@ -1,6 +1,7 @@
 //! Signed manifests under watch, with keys made by the real `pkgm keygen` and signatures by
 //! `pkgm sign`: a rename-saved new revision is refused until it is re-signed, then converges
-//! within 2 s of the signature landing. The `.sig` is part of what is watched.
+//! once the signature lands. The `.sig` is part of what is watched. How fast is measured by
+//! the ignored `reaction_time_from_signature_to_converged`, never asserted.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -11,7 +12,8 @@ use super::{has_dist, poll_until, save_by_rename, sibling, Watching, CONF_MANIFE
 use crate::support::python::uv;
 use crate::support::{OfflineManifest, Sandbox};
 
-const REACTION_LIMIT: Duration = Duration::from_secs(2);
+/// How long to wait before calling a cycle lost: a hang detector, not a speed check.
+const PATIENCE: Duration = Duration::from_secs(60);
 
 /// A key pair from `pkgm keygen`, trusted through the sandbox's default trust file.
 struct Signer {
@@ -68,7 +70,7 @@ fn applied(watch: &Watching, number: u64) -> bool {
 }
 
 #[test]
-fn a_new_revision_is_refused_until_re_signed_then_converges_within_two_seconds() {
+fn a_new_revision_is_refused_until_re_signed_then_converges() {
     let sandbox = Sandbox::new();
     let site_packages = sandbox.venv().site_packages();
     let signer = Signer::new(&sandbox);
@@ -91,16 +93,8 @@ fn a_new_revision_is_refused_until_re_signed_then_converges_within_two_seconds()
     assert_eq!(refused["kept_revision"], 1);
     assert!(has_dist(&site_packages, "alpha", "1.0"), "nothing applied");
 
-    let signed = signer.sign(&sandbox);
-    poll_until(REACTION_LIMIT * 10, "revision 2 applied", || {
-        applied(&watch, 2)
-    });
-    let reaction = signed.elapsed();
-    assert!(
-        reaction < REACTION_LIMIT,
-        "converged {reaction:?} after the signature landed\n{}",
-        watch.log()
-    );
+    signer.sign(&sandbox);
+    poll_until(PATIENCE, "revision 2 applied", || applied(&watch, 2));
     assert!(has_dist(&site_packages, "alpha", "1.1"));
 }
 
@@ -161,6 +155,11 @@ fn reaction_time_from_signature_to_converged() {
     let site_packages = sandbox.venv().site_packages();
     let signer = Signer::new(&sandbox);
     let installer = std::env::var("PKGM_WATCH_BENCH_INSTALLER").unwrap_or_else(|_| "uv".into());
+    assert!(
+        installer != "uv" || uv().is_some(),
+        "this measurement installs with uv, which is not on PATH: install it \
+         (`pip install uv`) or run with PKGM_WATCH_BENCH_INSTALLER=pip"
+    );
     let yaml = |number: u64, version: &str| {
         let manifest = OfflineManifest::new()
             .installer(&installer)
