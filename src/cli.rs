@@ -21,7 +21,9 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The state database (history, last applied manifests, accounts)
+    /// The state database (history, last applied manifests, accounts) [default:
+    /// $XDG_STATE_HOME/pkgm/state.db, /var/lib/pkgm/state.db for root, else
+    /// ~/.local/state/pkgm/state.db]
     #[arg(long, global = true, env = "PKGM_STATE", value_name = "PATH")]
     pub state: Option<PathBuf>,
     /// The trust file listing the keys whose signatures are accepted

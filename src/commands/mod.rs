@@ -51,21 +51,22 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn from_args(global: &GlobalArgs) -> Self {
+    fn from_args(global: &GlobalArgs) -> anyhow::Result<Self> {
         let verbosity = match (global.quiet, global.verbose) {
             (true, _) => Verbosity::Quiet,
             (false, 0) => Verbosity::Normal,
             (false, _) => Verbosity::Verbose,
         };
-        Self {
-            state: global
-                .state
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(".pkgm/state.db")),
+        let state = match &global.state {
+            Some(state) => state.clone(),
+            None => crate::effects::state_location::default_state_path()?,
+        };
+        Ok(Self {
+            state,
             trust: global.trust.clone(),
             verbosity,
             log_format: global.log_format,
-        }
+        })
     }
 }
 
@@ -98,7 +99,7 @@ pub fn configure_output(global: &GlobalArgs) {
 }
 
 pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
-    let settings = Settings::from_args(&cli.global);
+    let settings = Settings::from_args(&cli.global)?;
     match cli.command {
         Command::Plan(args) => plan::run(&settings, &args),
         Command::Apply(args) => apply::run(&settings, &args),

@@ -18,6 +18,7 @@ pub mod session_file;
 pub mod signals;
 pub mod signature_file;
 pub mod site_packages;
+pub mod state_location;
 pub mod store;
 pub mod store_manifests;
 pub mod target;

@@ -7,6 +7,7 @@ mod lock_and_crash;
 mod plan_apply;
 mod public_index;
 mod safety;
+mod state_location;
 
 use std::collections::BTreeMap;
 
