@@ -115,6 +115,9 @@ pub struct ManifestArgs {
     /// Accept a manifest without a valid signature (local experiments only; recorded as unsigned)
     #[arg(long)]
     pub allow_unsigned: bool,
+    /// With --allow-unsigned, also let an unsigned manifest change user accounts
+    #[arg(long, requires = "allow_unsigned")]
+    pub allow_unsigned_users: bool,
 }
 
 #[derive(Debug, Args)]

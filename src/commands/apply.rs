@@ -12,7 +12,7 @@ use crate::core::installed::Tally;
 use crate::effects::progress::{Progress, Verbosity};
 use crate::render;
 
-use super::authenticity::{authenticate, recheck_rollback, Policy};
+use super::authenticity::{authenticate, recheck_rollback, refuse_unsigned_user_changes, Policy};
 use super::live_environment::plural;
 use super::reconcile::{reconcile, Cycle};
 use super::state_store::StateStore;
@@ -48,6 +48,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let outcome = reconcile(&cycle, &file, &authenticity, |header, plan| {
         // Under the lock: another apply may have moved the rollback mark while this one waited.
         recheck_rollback(store, &file, &authenticity, "apply", now_ms())?;
+        refuse_unsigned_user_changes(&authenticity, plan, args.manifest.allow_unsigned_users)?;
         if text_output && (settings.verbosity != Verbosity::Quiet || !args.yes) {
             print(&render::plan_text(header, plan))?;
         }

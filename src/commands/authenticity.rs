@@ -33,6 +33,25 @@ pub enum Policy {
     Report,
 }
 
+/// An unsigned manifest changes accounts only with `--allow-unsigned-users`: a signed change
+/// to users needs a key with the `users` scope, so an unsigned one must not be easier.
+pub fn refuse_unsigned_user_changes(
+    authenticity: &Authenticity,
+    plan: &crate::core::plan::Plan,
+    allowed: bool,
+) -> anyhow::Result<()> {
+    if allowed || plan.users.is_empty() || matches!(authenticity, Authenticity::Signed(_)) {
+        return Ok(());
+    }
+    let count = plan.users.len();
+    anyhow::bail!(
+        "refusing to change {count} user account{} from a manifest without a valid signature\n\
+         hint: sign it with a key that has the `users` scope, or add `--allow-unsigned-users` \
+         for a local experiment",
+        if count == 1 { "" } else { "s" }
+    )
+}
+
 /// How a manifest was accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Authenticity {

@@ -21,7 +21,9 @@ use crate::engine;
 use crate::render::{self, ManifestHeader};
 use crate::watch_report::{CycleOutcome, CycleReport, PlanCounts};
 
-use super::authenticity::{authenticate, recheck_rollback, Authenticity, Policy};
+use super::authenticity::{
+    authenticate, recheck_rollback, refuse_unsigned_user_changes, Authenticity, Policy,
+};
 use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
 use super::reconcile::{
@@ -232,12 +234,14 @@ impl<'a> Cycles<'a> {
             stop: Some(self.stop),
         };
         let (stop, store) = (self.stop, self.store);
+        let allow_unsigned_users = self.args.manifest.allow_unsigned_users;
         let outcome = reconcile(&cycle, file, authenticity, |header, plan| {
             if stop.load(Ordering::SeqCst) {
                 return Err(ShutdownRequested { step: "apply" }.into());
             }
             // Under the lock: another apply may have moved the rollback mark meanwhile.
             recheck_rollback(store, file, authenticity, "watch", now_ms())?;
+            refuse_unsigned_user_changes(authenticity, plan, allow_unsigned_users)?;
             // Or applied this very manifest while this cycle waited for the lock.
             let recorded = store
                 .last_applied(&header.name)?

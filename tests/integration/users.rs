@@ -105,10 +105,15 @@ impl Users {
         ))
     }
 
+    /// `pkgm apply` of the unsigned test manifest, allowed to change accounts.
+    pub fn apply_command(&self) -> Pkgm {
+        self.sandbox.apply().arg("--allow-unsigned-users")
+    }
+
     #[track_caller]
     pub fn apply(&self, revision: u64, entries: &[String]) {
         self.write_manifest(revision, entries);
-        succeeds(self.sandbox.apply().arg("-q").run());
+        succeeds(self.apply_command().arg("-q").run());
     }
 
     pub fn pkgm(&self, args: &[&str]) -> Run {

@@ -43,7 +43,7 @@ fn apply_creates_updates_and_deletes_users_visible_in_users_list() {
          \x20 - user carol delete\n\n\
          Plan: 1 user to update, 1 user to delete.\n"
     );
-    let apply = succeeds(users.sandbox.apply().run());
+    let apply = succeeds(users.apply_command().run());
     assert!(
         apply
             .stdout()
@@ -201,7 +201,7 @@ fn the_last_admin_cannot_be_deleted_or_demoted() {
         vec![user("alice", "maintainer", &h.alice)],
     ] {
         users.write_manifest(2, &entries);
-        for run in [users.sandbox.plan().run(), users.sandbox.apply().run()] {
+        for run in [users.sandbox.plan().run(), users.apply_command().run()] {
             let run = fails(run);
             assert!(
                 run.stderr().ends_with(
@@ -218,4 +218,44 @@ fn the_last_admin_cannot_be_deleted_or_demoted() {
     assert!(listed.stdout().contains("alice  admin"), "{listed}");
     // Handing over is fine when the new admin arrives in the same manifest.
     users.apply(3, &["alice: absent".into(), user("bob", "admin", &h.bob)]);
+}
+
+#[test]
+fn an_unsigned_manifest_changes_no_account_without_allow_unsigned_users() {
+    let users = Users::new();
+    let h = hashes();
+    users.apply(
+        1,
+        &[
+            user("alice", "admin", &h.alice),
+            user("vic", "viewer", &h.bob),
+        ],
+    );
+    users.write_manifest(2, &[user("alice", "admin", &h.alice), "vic: absent".into()]);
+    let refused = fails(users.sandbox.apply().run());
+    assert!(
+        refused.stderr().ends_with(
+            "error: refusing to change 1 user account from a manifest without a valid signature\n\
+             hint: sign it with a key that has the `users` scope, or add \
+             `--allow-unsigned-users` for a local experiment\n"
+        ),
+        "{refused}"
+    );
+    succeeds(users.login("alice", ALICE_PASSWORD));
+    let listed = succeeds(users.pkgm(&["users", "list"]));
+    assert!(
+        listed.stdout().contains("vic"),
+        "vic is still there: {listed}"
+    );
+
+    // The second flag is the explicit opt-in, and it needs the first.
+    let usage = users
+        .sandbox
+        .pkgm()
+        .args(["apply", "manifest.yaml", "--yes", "--allow-unsigned-users"])
+        .run();
+    usage.expect_code(1);
+    succeeds(users.apply_command().run());
+    let listed = succeeds(users.pkgm(&["users", "list"]));
+    assert!(!listed.stdout().contains("vic"), "{listed}");
 }

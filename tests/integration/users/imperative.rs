@@ -23,7 +23,7 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
             super::user("bob", "viewer", &h.bob)
         );
     users.sandbox.write_manifest(&manifest);
-    succeeds(users.sandbox.apply().arg("-q").run());
+    succeeds(users.apply_command().arg("-q").run());
     let on_manifest = |verb: &str, packages: &[&str]| {
         let mut args = vec![verb, "--manifest", "manifest.yaml", "--"];
         args.extend(packages);

@@ -33,7 +33,7 @@ fn no_hash_or_password_appears_in_any_output_log_or_history() {
             user("bob", "viewer", &h.carol),
         ],
     );
-    runs.push(users.sandbox.apply().args(logs).run());
+    runs.push(users.apply_command().args(logs).run());
     runs.push(users.login("bob", ALICE_PASSWORD));
     runs.push(users.login("mallory", BOB_PASSWORD));
     runs.push(
