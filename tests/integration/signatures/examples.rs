@@ -25,5 +25,17 @@ fn every_example_manifest_is_signed_by_the_demo_key() {
         if let Err(error) = verify_token(&token, &bytes, &trust, issued_at) {
             panic!("{manifest}: {error}\nre-sign it as examples/demo-keys/README.md says");
         }
+        // The Quick start must keep working from an old checkout: fail years before expiry.
+        let expires = claims_of(&token)["exp"].as_i64().unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let years_left = (expires - now) / (365 * 24 * 3600);
+        assert!(
+            years_left >= 5,
+            "{manifest}: the demo signature expires in {years_left} years; re-sign it as \
+             examples/demo-keys/README.md says"
+        );
     }
 }
