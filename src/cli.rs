@@ -311,6 +311,9 @@ pub struct SignArgs {
     /// What the signature covers (default: the sections the manifest has)
     #[arg(long, value_enum, value_delimiter = ',')]
     pub scope: Vec<ScopeArg>,
+    /// Refuse to sign (exit 1, nothing written) when there is anything to warn about
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

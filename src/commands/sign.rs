@@ -1,17 +1,22 @@
 //! `pkgm sign`: writes `MANIFEST.sig`, a compact JWS over the manifest's exact bytes.
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use anyhow::bail;
 
 use crate::cli::{ScopeArg, SignArgs};
 use crate::core::trust::scope::{scope_list, Scope, ScopeSet};
 use crate::core::trust::self_test::self_test;
+use crate::core::trust::signature_error::SignatureError;
 use crate::core::trust::verify::{span, timestamp};
+use crate::core::trust::verify_token;
 use crate::core::trust::DEFAULT_MAX_LIFETIME_SECONDS;
 use crate::effects::keys::read_signing_key;
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
 
 use super::authenticity::superseded;
-use super::signing::sign_manifest_file;
+use super::signing::{prepare_signature, Prepared};
 use super::state_store::StateStore;
 use super::{now_ms, print, Settings};
 
@@ -49,7 +54,29 @@ pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
             .map(|stem| stem.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    let signed = sign_manifest_file(&args.manifest, &key, &kid, args.expires, scopes, now)?;
+    let prepared = prepare_signature(&args.manifest, &key, &kid, args.expires, scopes, now)?;
+    let mut warnings = prepared.warnings.clone();
+    warnings.extend(this_machine_would_refuse(
+        settings, &args.key, &prepared, now,
+    )?);
+    let request = &prepared.request;
+    warnings.extend(already_superseded(
+        settings,
+        &request.name,
+        request.revision,
+        &request.sha256,
+    ));
+    if args.strict && !warnings.is_empty() {
+        bail!(
+            "not signing `{}` (--strict): {}\nhint: fix what the warnings say, or sign without `--strict`",
+            args.manifest.display(),
+            warnings.join("; ")
+        );
+    }
+    for warning in &warnings {
+        tracing::warn!("{warning}");
+    }
+    let signed = prepared.write()?;
     let request = &signed.request;
     print(&format!(
         "Signed `{}` revision {} (sha256 {}…, {} bytes) with `{}` ({}), scopes {}, valid until {}.\n\
@@ -64,46 +91,56 @@ pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
         timestamp(request.expires_at),
         signed.signature_path.display(),
     ))?;
-    warn_if_this_machine_would_refuse(settings, &request.kid, &request.scopes);
-    warn_if_already_superseded(settings, &request.name, request.revision, &request.sha256);
     Ok(ExitCode::SUCCESS)
 }
 
 /// When this machine's state already applied this revision with other bytes (or a later
 /// one), apply here will refuse the signature: say so while the revision can still be raised.
-fn warn_if_already_superseded(settings: &Settings, name: &str, revision: u64, sha256: &str) {
+fn already_superseded(
+    settings: &Settings,
+    name: &str,
+    revision: u64,
+    sha256: &str,
+) -> Option<String> {
     let state = StateStore::new(&settings.state, false);
     let Ok(Some(store)) = state.get() else {
-        return;
+        return None;
     };
-    if let Ok(Some(stale)) = superseded(store, name, revision, sha256) {
-        tracing::warn!(
+    match superseded(store, name, revision, sha256) {
+        Ok(Some(stale)) => Some(format!(
             "the state `{}` would refuse this signature: {stale}",
             settings.state.display()
-        );
+        )),
+        _ => None,
     }
 }
 
-/// Signing happens where the trust file may be: if this machine's would refuse the
-/// signature (unknown key id, a scope not granted), say so now rather than at apply.
-fn warn_if_this_machine_would_refuse(settings: &Settings, kid: &str, scopes: &ScopeSet) {
+/// Signing happens where the trust file may be: the new token is checked against it as
+/// apply would check it. A private key that does not match the public key listed for its
+/// kid is an error (nothing is written); other refusals are warnings.
+fn this_machine_would_refuse(
+    settings: &Settings,
+    key_path: &Path,
+    prepared: &Prepared,
+    now: i64,
+) -> anyhow::Result<Vec<String>> {
     let location = TrustLocation::find(settings.trust.as_deref());
     let Some(path) = location.path().filter(|path| path.exists()) else {
-        return;
+        return Ok(Vec::new());
     };
     let Ok(trust) = load_trust_file(path) else {
-        return;
+        return Ok(Vec::new());
     };
-    let Some(key) = trust.get(kid) else {
-        tracing::warn!(
+    let kid = &prepared.request.kid;
+    let Some(entry) = trust.get(kid) else {
+        return Ok(vec![format!(
             "the trust file `{}` does not list `{kid}`: apply on this machine would refuse this signature",
             path.display()
-        );
-        return;
+        )]);
     };
-    let missing = key.ungranted(scopes);
+    let missing = entry.ungranted(&prepared.request.scopes);
     if !missing.is_empty() {
-        tracing::warn!(
+        return Ok(vec![format!(
             "the trust file `{}` does not grant `{kid}` the scope {}: apply on this machine would refuse this signature\n\
              hint: add {} to `scopes` in the `{kid}` entry of that trust file",
             path.display(),
@@ -113,6 +150,20 @@ fn warn_if_this_machine_would_refuse(settings: &Settings, kid: &str, scopes: &Sc
                 .map(|scope| format!("\"{}\"", scope.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
-        );
+        )]);
+    }
+    match verify_token(&prepared.token, &prepared.manifest_bytes, &trust, now) {
+        Ok(_) => Ok(Vec::new()),
+        Err(SignatureError::BadSignature { .. } | SignatureError::AlgorithmMismatch { .. }) => bail!(
+            "the key `{}` is not the one the trust file `{}` lists for `{kid}`: apply would refuse \
+             every signature it makes under that id; nothing was written\n\
+             hint: sign with the private key of `{kid}`, or pass the `--kid` its public key is listed under",
+            key_path.display(),
+            path.display()
+        ),
+        Err(problem) => Ok(vec![format!(
+            "apply on this machine would refuse this signature: {}",
+            problem.to_string().replace('\n', "; ")
+        )]),
     }
 }

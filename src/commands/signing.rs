@@ -19,6 +19,28 @@ pub struct Signed {
     pub signature_path: PathBuf,
 }
 
+/// A signature made in memory, not yet written: `sign` checks it first.
+pub struct Prepared {
+    pub request: SignRequest,
+    pub token: String,
+    pub manifest_bytes: Vec<u8>,
+    /// Warnings found while signing (a section `--scope` leaves out).
+    pub warnings: Vec<String>,
+    pub signature_path: PathBuf,
+}
+
+impl Prepared {
+    /// Writes `MANIFEST.sig`.
+    pub fn write(self) -> anyhow::Result<Signed> {
+        write_signature(&self.signature_path, &self.token)
+            .with_context(|| format!("cannot write `{}`", self.signature_path.display()))?;
+        Ok(Signed {
+            request: self.request,
+            signature_path: self.signature_path,
+        })
+    }
+}
+
 /// Signs the manifest at `path` and writes `path.sig`. `scopes` empty means the sections
 /// the manifest has.
 pub fn sign_manifest_file(
@@ -29,6 +51,22 @@ pub fn sign_manifest_file(
     scopes: ScopeSet,
     now: i64,
 ) -> anyhow::Result<Signed> {
+    let prepared = prepare_signature(path, key, kid, expires, scopes, now)?;
+    for warning in &prepared.warnings {
+        tracing::warn!("{warning}");
+    }
+    prepared.write()
+}
+
+/// Signs the manifest at `path` in memory.
+pub fn prepare_signature(
+    path: &Path,
+    key: &SigningKey,
+    kid: &str,
+    expires: Duration,
+    scopes: ScopeSet,
+    now: i64,
+) -> anyhow::Result<Prepared> {
     if let Err(problem) = check_kid(kid) {
         bail!("`--kid {}`: {problem}", kid.escape_debug());
     }
@@ -39,13 +77,14 @@ pub fn sign_manifest_file(
     let file = ManifestFile::from_bytes(path, ManifestFile::read_bytes(path)?)?;
     let sections = sections_of(&file.manifest);
     let uncovered: ScopeSet = sections.difference(&scopes).copied().collect();
+    let mut warnings = Vec::new();
     if !scopes.is_empty() && !uncovered.is_empty() {
-        tracing::warn!(
+        warnings.push(format!(
             "the manifest has {} but `--scope` leaves it out: apply refuses this signature \
              whenever the manifest changes {}",
             scope_list(&uncovered),
             scope_list(&uncovered),
-        );
+        ));
     }
     let scopes = if scopes.is_empty() { sections } else { scopes };
     let request = SignRequest {
@@ -60,11 +99,11 @@ pub fn sign_manifest_file(
         scopes,
     };
     let token = sign(&request, key.algorithm, &key.key)?;
-    let signature_path = signature_path(path);
-    write_signature(&signature_path, &token)
-        .with_context(|| format!("cannot write `{}`", signature_path.display()))?;
-    Ok(Signed {
+    Ok(Prepared {
         request,
-        signature_path,
+        token,
+        manifest_bytes: file.bytes.clone(),
+        warnings,
+        signature_path: signature_path(path),
     })
 }

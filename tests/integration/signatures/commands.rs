@@ -250,3 +250,65 @@ fn sign_takes_the_key_id_from_the_key_file_name_by_default() {
     assert_eq!(header_of(&token)["kid"], "ops-2026");
     assert_eq!(header_of(&token)["alg"], "ES256");
 }
+
+#[test]
+fn sign_refuses_a_key_that_is_not_the_one_trusted_under_its_kid_and_writes_nothing() {
+    let sandbox = Sandbox::new();
+    let trusted = sandbox.keygen("ops", "ed25519");
+    let other = sandbox.keygen("other", "ed25519");
+    sandbox.trust(&[("ops", "EdDSA", &trusted, "\"packages\"")], "");
+    let manifest = sandbox.manifest(1, "");
+    let refused = sandbox.run(&[
+        "sign",
+        manifest.to_str().unwrap(),
+        "--key",
+        other.to_str().unwrap(),
+        "--kid",
+        "ops",
+    ]);
+    assert_eq!(refused.code(), 1, "{}", refused.stderr());
+    assert!(
+        refused.stderr().contains("is not the one the trust file")
+            && refused.stderr().contains("nothing was written")
+            && refused
+                .stderr()
+                .contains("hint: sign with the private key of `ops`"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(!sandbox.signature_path().exists());
+}
+
+#[test]
+fn sign_strict_turns_warnings_into_a_refusal() {
+    let sandbox = Sandbox::new();
+    let trusted = sandbox.keygen("ops", "ed25519");
+    let unlisted = sandbox.keygen("unlisted", "ed25519");
+    sandbox.trust(&[("ops", "EdDSA", &trusted, "\"packages\"")], "");
+    let manifest = sandbox.manifest(1, "");
+    let strict = sandbox.run(&[
+        "sign",
+        manifest.to_str().unwrap(),
+        "--key",
+        unlisted.to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(strict.code(), 1, "{}", strict.stderr());
+    assert!(
+        strict.stderr().contains("not signing")
+            && strict.stderr().contains("does not list `unlisted`"),
+        "{}",
+        strict.stderr()
+    );
+    assert!(!sandbox.signature_path().exists());
+    // Without --strict it is a warning, and the signature is written.
+    let lenient = sandbox.sign(&unlisted, "unlisted", &[]);
+    assert!(
+        lenient.stderr().contains("does not list `unlisted`"),
+        "{}",
+        lenient.stderr()
+    );
+    assert!(sandbox.signature_path().exists());
+    // A clean signature passes --strict.
+    sandbox.sign(&trusted, "ops", &["--strict"]);
+}

@@ -41,7 +41,13 @@ fn a_refused_apply_leaves_an_existing_venv_untouched() {
     // Prune and a new package: apply would both install and remove, were it allowed to.
     let manifest = OfflineManifest::new().package("alpha", "==1.0").to_yaml();
     harness.write_manifest(&manifest);
-    f.sandbox.sign(&f.attacker, "ops", &[]);
+    // Signed where the attacker's key is at home: this machine's trust file would stop it.
+    let elsewhere = f.sandbox.path("attacker-trust.toml");
+    f.sandbox.sign(
+        &f.attacker,
+        "ops",
+        &["--trust", elsewhere.to_str().unwrap()],
+    );
 
     let applied_before = f.sandbox.applied();
     let output = f.sandbox.apply();
