@@ -74,7 +74,11 @@ pub fn absolute_parent(path: &Path) -> anyhow::Result<PathBuf> {
         return Ok(parent.to_path_buf());
     }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    Ok(cwd.join(parent))
+    Ok(cwd
+        .join(parent)
+        .components()
+        .filter(|part| !matches!(part, std::path::Component::CurDir))
+        .collect())
 }
 
 /// The SHA-256 of the exact bytes, as the signature's `sha256` claim spells it.

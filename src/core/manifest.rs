@@ -51,12 +51,17 @@ pub struct EnvironmentSpec {
 impl EnvironmentSpec {
     /// Resolves the relative paths of the manifest against the folder holding it.
     pub fn resolved(&self, manifest_dir: &Path) -> Self {
+        // `.` components go (`./.venv` reads as `.venv`); `..` stays, since it may cross a link.
         let join = |path: &Path| {
-            if path.is_absolute() {
+            let joined = if path.is_absolute() {
                 path.to_path_buf()
             } else {
                 manifest_dir.join(path)
-            }
+            };
+            joined
+                .components()
+                .filter(|part| !matches!(part, std::path::Component::CurDir))
+                .collect::<PathBuf>()
         };
         let target = match &self.target {
             Target::Venv(path) => Target::Venv(join(path)),
@@ -134,3 +139,26 @@ impl ManifestFormat {
 
 /// The largest manifest accepted; larger files are refused before parsing.
 pub const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolved_paths_lose_their_dot_components() {
+        let spec = EnvironmentSpec {
+            target: Target::Venv(PathBuf::from("./.venv")),
+            find_links: vec!["./wheels".into(), "https://example.com/./x".into()],
+            ..EnvironmentSpec::for_interpreter(PathBuf::from("python3"))
+        };
+        let resolved = spec.resolved(Path::new("/srv/./demo"));
+        assert_eq!(
+            resolved.target,
+            Target::Venv(PathBuf::from("/srv/demo/.venv"))
+        );
+        assert_eq!(
+            resolved.find_links,
+            ["/srv/demo/wheels", "https://example.com/./x"]
+        );
+    }
+}
