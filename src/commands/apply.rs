@@ -3,18 +3,23 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use serde_json::json;
 
 use crate::cli::{ApplyArgs, OutputFormat};
 use crate::core::installed::Tally;
+use crate::effects::process::shield_children_from_terminal_signals;
 use crate::effects::progress::{Progress, Verbosity};
+use crate::effects::signals::ShutdownSignals;
 use crate::render;
 
 use super::authenticity::{authenticate, recheck_rollback, refuse_unsigned_user_changes, Policy};
+use super::interrupts::escalate;
 use super::live_environment::plural;
-use super::reconcile::{reconcile, Cycle};
+use super::reconcile::{interrupted, reconcile, Cycle};
 use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
 
@@ -36,13 +41,19 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     )?;
     let store = state.open()?;
     let progress = Progress::new(settings.verbosity);
+    // Ctrl-C reaches pkgm only: the installer runs in its own process group and its call
+    // is never cut short by the first signal.
+    shield_children_from_terminal_signals();
+    let forced = Arc::new(AtomicBool::new(false));
+    let at_prompt = Arc::new(AtomicBool::new(false));
+    let signals = listen_for_signals(Arc::clone(&forced), Arc::clone(&at_prompt))?;
     let cycle = Cycle {
         state: &settings.state,
         store,
         lock_timeout: args.lock_timeout,
         progress: &progress,
         command: format!("pkgm apply {}", file.path.display()),
-        stop: None,
+        stop: Some(signals.flag()),
     };
     let text_output = args.output.output == OutputFormat::Text;
     let outcome = reconcile(&cycle, &file, &authenticity, |header, plan| {
@@ -53,10 +64,20 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             print(&render::plan_text(header, plan))?;
         }
         if !plan.is_empty() && !args.yes {
-            confirm()?;
+            at_prompt.store(true, Ordering::SeqCst);
+            let answer = confirm(signals.flag());
+            at_prompt.store(false, Ordering::SeqCst);
+            answer?;
         }
         Ok(())
-    })?;
+    });
+    let outcome = match outcome {
+        Err(error) if error.is::<Cancelled>() => {
+            eprintln!("\nApply cancelled; nothing was changed.");
+            return Ok(ExitCode::from(130));
+        }
+        other => other?,
+    };
     let header = &outcome.header;
     let run_id = outcome.run_id;
     let Some(failure) = outcome.failure else {
@@ -93,6 +114,16 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         .remaining
         .as_ref()
         .map_or(0, |plan| plan.packages.len());
+    if interrupted(&failure.error) {
+        let changed = Tally::of(&outcome.changed).describe();
+        eprintln!(
+            "Apply interrupted during `{}` (run {run_id}, {}): {changed}; nothing further was \
+             started.\nhint: run `pkgm apply` again: it plans from the real environment",
+            failure.step.name(),
+            render::duration(outcome.duration_ms),
+        );
+        return Ok(ExitCode::from(130));
+    }
     if args.output.output == OutputFormat::Json {
         print_json(&json!({
             "run_id": run_id,
@@ -120,8 +151,28 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     ))
 }
 
+/// Ctrl-C (or SIGTERM) at the confirmation prompt: nothing was started.
+#[derive(Debug, thiserror::Error)]
+#[error("apply cancelled")]
+struct Cancelled;
+
+/// The first signal finishes the current step (or cancels at the prompt); later ones stop,
+/// then kill, the installer.
+fn listen_for_signals(
+    forced: Arc<AtomicBool>,
+    at_prompt: Arc<AtomicBool>,
+) -> anyhow::Result<ShutdownSignals> {
+    ShutdownSignals::listen(move |name, count| match count {
+        1 if at_prompt.load(Ordering::SeqCst) => {}
+        1 => tracing::warn!("received {name}: finishing the current step, then exiting"),
+        count => escalate(name, count, &forced),
+    })
+    .context("cannot listen for SIGINT and SIGTERM")
+}
+
 /// Asks like Terraform does; only `yes` proceeds. Without a terminal, `--yes` is required.
-fn confirm() -> anyhow::Result<()> {
+/// Waits for the answer in short polls, so that a Ctrl-C cancels instead of killing.
+fn confirm(stop: &AtomicBool) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() {
         bail!(
             "refusing to apply without confirmation: stdin is not a terminal\n\
@@ -129,6 +180,21 @@ fn confirm() -> anyhow::Result<()> {
         );
     }
     print("\nApply these changes? Only 'yes' will be accepted: ")?;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Err(Cancelled.into());
+        }
+        let mut poll = libc::pollfd {
+            fd: 0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, for the duration of the call.
+        let ready = unsafe { libc::poll(&mut poll, 1, 100) };
+        if ready > 0 {
+            break;
+        }
+    }
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     if answer.trim() != "yes" {

@@ -9,6 +9,7 @@ mod hash_password;
 mod history;
 mod init;
 mod install;
+mod interrupts;
 mod keygen;
 mod list;
 mod live_environment;

@@ -14,9 +14,7 @@ use anyhow::Context;
 use crate::cli::{LogFormat, WatchArgs};
 use crate::core::manifest::ManifestFormat;
 use crate::core::watch_schedule::{Next, Schedule, Timing, Trigger};
-use crate::effects::process::{
-    shield_children_from_terminal_signals, stop_running_children, wait_for_stopped_children, Stop,
-};
+use crate::effects::process::shield_children_from_terminal_signals;
 use crate::effects::progress::Verbosity;
 use crate::effects::signals::ShutdownSignals;
 use crate::effects::watcher::{ManifestWatcher, Relevance, WatchBatch};
@@ -210,28 +208,7 @@ fn listen_for_signals(
             tracing::warn!("received {name}: finishing the current step, then exiting");
             let _ = sender.send(Wake::Shutdown);
         }
-        2 => {
-            forced.store(true, Ordering::SeqCst);
-            if stop_running_children(Stop::Terminate).count() > 0 {
-                tracing::warn!(
-                    "received {name} again: stopping the running installer, then exiting; once more kills it"
-                );
-            } else {
-                tracing::warn!(
-                    "received {name} again: no installer is running; none will start, exiting"
-                );
-            }
-        }
-        _ => {
-            let killed = stop_running_children(Stop::Kill);
-            // SIGKILL is delivered asynchronously: the lock goes with this process, so wait
-            // (briefly) until nothing it started can still write.
-            if !wait_for_stopped_children(&killed, Duration::from_secs(5)) {
-                tracing::warn!("the killed installer has not exited yet");
-            }
-            tracing::warn!("received {name} a third time: installer killed; exiting now");
-            std::process::exit(130);
-        }
+        count => super::interrupts::escalate(name, count, &forced),
     })
     .context("cannot listen for SIGINT and SIGTERM")?;
     Ok(signals)

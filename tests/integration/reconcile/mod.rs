@@ -3,6 +3,7 @@
 pub(crate) mod cli_surface;
 mod failures;
 mod interpreter_cache;
+mod interrupts;
 mod lock_and_crash;
 mod plan_apply;
 mod public_index;

@@ -1,0 +1,81 @@
+//! Ctrl-C during `pkgm apply`: the running installer call finishes (it runs in its own
+//! process group), no further step starts, the run is recorded interrupted, exit 130.
+
+use std::time::{Duration, Instant};
+
+use pkgm::effects::store::{RunStatus, Store};
+
+use crate::support::{OfflineManifest, Sandbox};
+use crate::watch::gate_installs;
+
+#[test]
+fn sigint_during_an_apply_finishes_the_install_starts_no_removal_and_exits_130() {
+    let sandbox = Sandbox::new();
+    let venv = sandbox.venv();
+    venv.pip_install_offline(sandbox.wheelhouse(), &["stray"]);
+    let gate = gate_installs(venv.root());
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    let apply = sandbox
+        .apply()
+        .command()
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start pkgm apply");
+
+    // Wait (as a hang detector, not a speed check) until the install step is running.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let running = Store::open(&sandbox.state_path())
+            .ok()
+            .and_then(|store| store.runs(1).ok())
+            .and_then(|mut runs| runs.pop())
+            .is_some_and(|run| {
+                run.status == RunStatus::Started && run.step.as_deref() == Some("install")
+            });
+        if running {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the apply never reached `install`"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &apply.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    std::fs::write(&gate, "").expect("let the install go on");
+    let output = apply.wait_with_output().expect("wait for pkgm apply");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("received SIGINT: finishing the current step, then exiting"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Apply interrupted during `remove`"),
+        "{stderr}"
+    );
+    let installed = venv.installed_beyond_seed();
+    assert_eq!(
+        installed.get("alpha").map(String::as_str),
+        Some("1.0"),
+        "the install finished"
+    );
+    assert!(
+        installed.contains_key("stray"),
+        "no removal started: {installed:?}"
+    );
+    let store = Store::open(&sandbox.state_path()).expect("open the state");
+    let run = store.runs(1).expect("runs").remove(0);
+    assert_eq!(run.status, RunStatus::Interrupted);
+    assert_eq!(run.step.as_deref(), Some("remove"));
+
+    // The next apply converges from the real environment.
+    sandbox.apply().run().expect_success();
+    assert!(!venv.installed_beyond_seed().contains_key("stray"));
+}
