@@ -191,6 +191,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct PackagesArgs {
     /// Packages, optionally with extras and a specifier: `requests==2.32.3`, `flask[async]`
+    /// (`uninstall` takes names only)
     #[arg(value_name = "PKG", required = true)]
     pub packages: Vec<String>,
     /// Act on this manifest's environment (its `environment:` and index settings)
@@ -250,8 +251,8 @@ pub struct HashPasswordArgs {
 pub struct HistoryArgs {
     /// Show this run in full
     pub id: Option<i64>,
-    /// How many runs to list
-    #[arg(long, default_value_t = 20)]
+    /// How many runs to list (at least 1)
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -333,12 +334,14 @@ pub enum SchemaKind {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
+    /// Which document's schema to print
     #[arg(value_enum, default_value_t = SchemaKind::Manifest)]
     pub kind: SchemaKind,
 }
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
+    /// The shell to write completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }

@@ -146,3 +146,14 @@ fn unknown_commands_and_flags_exit_with_an_error() {
         "error: cannot read the manifest `nowhere.yaml`\n  caused by: No such file or directory (os error 2)\n"
     );
 }
+
+#[test]
+fn history_refuses_a_limit_of_zero_instead_of_claiming_no_runs() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.pkgm().args(["history", "--limit", "0"]).run();
+    run.expect_code(1);
+    assert!(
+        run.stderr().contains("invalid value '0' for '--limit"),
+        "{run}"
+    );
+}
