@@ -69,6 +69,20 @@ pub fn check_phc(text: &str) -> Result<Argon2Cost, String> {
             "`password_hash` has the parameter `{name}`; pkgm accepts only `m`, `t` and `p`{HINT}"
         ));
     }
+    // Strictly `m`, `t`, `p`, each once and in that order: with a repeated parameter the
+    // bounds would be checked on one value while argon2 hashes with another.
+    let names: Vec<&str> = phc.params.iter().map(|(name, _)| name.as_str()).collect();
+    if names != ["m", "t", "p"] {
+        return Err(format!(
+            "`password_hash` must give its parameters as `m=…,t=…,p=…`, each once and in that \
+             order (it has {}){HINT}",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(",")
+            }
+        ));
+    }
     let decimal = |name: &str| {
         phc.params
             .get_decimal(name)
@@ -170,7 +184,13 @@ mod tests {
             (phc("m=19456,t=2,p=255"), "p from 1 to 16"),
             (phc("m=19456,t=0,p=1"), "t from 1"),
             (phc("m=19456,t=2,p=1,keyid=abc"), "parameter `keyid`"),
-            (phc("m=19456,p=1"), "lacks the parameter `t`"),
+            (phc("m=19456,p=1"), "it has m,p"),
+            (
+                phc("m=19456,t=2,p=1,m=4194304"),
+                "each once and in that order (it has m,t,p,m)",
+            ),
+            (phc("m=19456,t=2,t=100000,p=1"), "it has m,t,t,p"),
+            (phc("t=2,m=19456,p=1"), "it has t,m,p"),
             (
                 "$argon2id$v=16$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaA"
                     .into(),

@@ -259,3 +259,25 @@ fn an_unsigned_manifest_changes_no_account_without_allow_unsigned_users() {
     let listed = succeeds(users.pkgm(&["users", "list"]));
     assert!(!listed.stdout().contains("vic"), "{listed}");
 }
+
+#[test]
+fn a_password_hash_that_repeats_a_parameter_is_refused_before_any_hashing() {
+    let users = Users::new();
+    // The bounds would be checked on the first `m`; argon2 would hash with the last (4 GiB).
+    let smuggled = hashes()
+        .alice
+        .replacen("m=19456,t=2,p=1", "m=19456,t=2,p=1,m=4194304", 1);
+    assert_ne!(smuggled, hashes().alice);
+    users.write_manifest(1, &[user("alice", "admin", &smuggled)]);
+    let refused = fails(users.sandbox.plan().run());
+    assert!(
+        refused
+            .stderr()
+            .contains("must give its parameters as `m=…,t=…,p=…`, each once and in that order (it has m,t,p,m)"),
+        "{refused}"
+    );
+    assert!(
+        !refused.stderr().contains(&smuggled),
+        "the hash is never echoed"
+    );
+}
