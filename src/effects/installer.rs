@@ -128,7 +128,9 @@ impl Installer {
 
     fn invocation(&self, args: Vec<OsString>) -> Invocation {
         let mut invocation = Invocation::new(&self.program).args(args);
-        invocation.remove_env_prefixes = vec!["PIP_".into(), "UV_".into()];
+        // PYTHON* (PYTHONPATH, PYTHONSTARTUP, PYTHONHOME, …) would let the caller's environment
+        // run code inside the installer or its interpreter; pip also runs with -I.
+        invocation.remove_env_prefixes = vec!["PIP_".into(), "UV_".into(), "PYTHON".into()];
         invocation.keep_env = self.environment.pass_env.clone();
         let passes = |name: &str| self.environment.pass_env.iter().any(|kept| kept == name);
         match self.kind {
@@ -222,7 +224,7 @@ mod tests {
         assert!(invocation
             .set_env
             .contains(&("PIP_CONFIG_FILE".into(), "/dev/null".into())));
-        assert_eq!(invocation.remove_env_prefixes, ["PIP_", "UV_"]);
+        assert_eq!(invocation.remove_env_prefixes, ["PIP_", "UV_", "PYTHON"]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What reaches the installer: validated names only, behind `--`, with the caller's
-//! `PIP_*` variables and pip's config files ignored unless the manifest passes them.
+//! `PIP_*` variables and pip's config files ignored unless the manifest passes them, and
+//! `PYTHON*` variables never reaching the installer.
 
 use super::packages;
 use crate::support::{OfflineManifest, Sandbox};
@@ -187,4 +188,58 @@ fn a_missing_uv_is_reported_before_anything_is_created() {
         !sandbox.venv_path().exists(),
         "the venv was created before the installer was found"
     );
+}
+
+#[test]
+fn python_variables_from_the_environment_run_nothing_inside_the_installer() {
+    for installer in ["pip", "uv"] {
+        let uv = crate::support::python::uv();
+        if installer == "uv" && uv.is_none() {
+            crate::support::python::uv_or_skip(
+                "python_variables_from_the_environment_run_nothing_inside_the_installer",
+            );
+            continue;
+        }
+        let sandbox = Sandbox::new();
+        sandbox.venv();
+        let hook = sandbox.path().join("hook");
+        let marker = sandbox.path().join("sitecustomize-ran");
+        sandbox.write_file(
+            "hook/sitecustomize.py",
+            &format!(
+                "open({:?}, 'w').write('ran')\n",
+                marker.display().to_string()
+            ),
+        );
+        sandbox.write_file(
+            "hook/startup.py",
+            &format!(
+                "open({:?}, 'w').write('ran')\n",
+                marker.display().to_string()
+            ),
+        );
+        sandbox.write_manifest(
+            &OfflineManifest::new()
+                .installer(installer)
+                .package("alpha", "==1.0")
+                .to_yaml(),
+        );
+        let mut apply = sandbox
+            .apply()
+            .env("PYTHONPATH", &hook)
+            .env("PYTHONSTARTUP", hook.join("startup.py"));
+        if let Some(uv) = uv.filter(|_| installer == "uv") {
+            let bin = uv.parent().expect("uv's folder");
+            apply = apply.env("PATH", format!("{}:/usr/bin:/bin", bin.display()));
+        }
+        apply.run().expect_success();
+        assert!(
+            !marker.exists(),
+            "{installer}: code on PYTHONPATH ran inside the install"
+        );
+        assert_eq!(
+            sandbox.venv().installed_beyond_seed(),
+            packages(&[("alpha", "1.0")])
+        );
+    }
 }
