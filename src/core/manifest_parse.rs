@@ -19,6 +19,50 @@ use super::names::{parse_package_name, ManifestName, PackageName};
 use super::package_spec::PackageDecl;
 
 /// Parses and validates a manifest. `path` only labels errors and picks the format.
+/// Deeper `[`/`{` nesting than this is refused before parsing: the YAML parser's time grows
+/// with the square of it (1 MiB of `[` took minutes), and no manifest needs more than a few.
+pub const MAX_NESTING: usize = 64;
+
+/// Where `[`/`{` outside quoted strings and comments first nest deeper than
+/// [`MAX_NESTING`]: a linear scan, made before any parser sees the text.
+fn too_deeply_nested(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for character in text.chars() {
+        column += 1;
+        if character == '\n' {
+            // Quoted scalars may span lines in YAML: the quote state carries over.
+            (line, column, comment) = (line + 1, 0, false);
+        } else if comment {
+            // Nothing in a comment counts.
+        } else if let Some(open) = quote {
+            if character == open && previous != '\\' {
+                quote = None;
+            }
+        } else {
+            match character {
+                // A quote opens a string only where a scalar can start (`don't` is text).
+                '\'' | '"' if previous.is_whitespace() || "[{,:=".contains(previous) => {
+                    quote = Some(character);
+                }
+                '#' if previous.is_whitespace() || previous == '\n' => comment = true,
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some((line, column));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        previous = character;
+    }
+    None
+}
+
 pub fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest, ManifestError> {
     let fail = |message: &str| ManifestError::new(path.to_path_buf(), None, message);
     if bytes.len() > MAX_MANIFEST_BYTES {
@@ -44,6 +88,16 @@ pub fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest, ManifestErr
     // Some editors start UTF-8 files with a byte-order mark; it is not part of the document.
     // (The signature still covers the file's exact bytes, mark included.)
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some((line, column)) = too_deeply_nested(text) {
+        return Err(ManifestError::new(
+            path.to_path_buf(),
+            Some((line, column)),
+            &format!(
+                "brackets nest deeper than {MAX_NESTING} levels\n\
+                 hint: a manifest needs a few levels; this file is not one"
+            ),
+        ));
+    }
     let raw = match format {
         ManifestFormat::Yaml => parse_yaml(path, text)?,
         ManifestFormat::Toml => parse_toml(path, text)?,

@@ -276,3 +276,28 @@ fn duplicates_inside_flow_mappings_or_after_multi_line_quotes_keep_the_mapping_s
     let text = "metadata: {name: a,\n  name: b}\n";
     assert_eq!(second_occurrence(text, (1, 11), "name"), None);
 }
+
+#[test]
+fn brackets_nested_deeper_than_the_limit_are_refused_before_parsing() {
+    let deep = format!("packages: {}{}\n", "[".repeat(1 << 19), "]".repeat(10));
+    for name in ["m.yaml", "m.toml"] {
+        let err = parse_manifest(Path::new(name), deep.as_bytes()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("brackets nest deeper than 64 levels"),
+            "{text}"
+        );
+        assert!(text.contains(":1:75:"), "{text}");
+    }
+    // Brackets in strings and comments, and quotes inside words, do not count.
+    let fine = format!(
+        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: don't, revision: 1}}\n\
+         # {}\nenvironment: {{venv: \"{}\"}}\npackages: {{}}\n",
+        "[".repeat(100),
+        "{".repeat(100)
+    );
+    let err = parse_manifest(Path::new("m.yaml"), fine.as_bytes())
+        .err()
+        .map(|e| e.to_string());
+    assert!(!err.unwrap_or_default().contains("nest deeper"));
+}

@@ -157,3 +157,23 @@ fn history_refuses_a_limit_of_zero_instead_of_claiming_no_runs() {
         "{run}"
     );
 }
+
+#[test]
+fn a_megabyte_of_nested_brackets_is_refused_before_it_is_parsed() {
+    let sandbox = Sandbox::new();
+    let text = format!("packages: {}\n", "[".repeat(1_000_000));
+    sandbox.write_file("manifest.yaml", &text);
+    let plan = sandbox.plan().run();
+    plan.expect_code(1);
+    assert!(
+        plan.stderr().starts_with(
+            "error: manifest.yaml:1:75: brackets nest deeper than 64 levels\n\
+             hint: a manifest needs a few levels; this file is not one\n"
+        ),
+        "{plan}"
+    );
+    assert!(
+        !sandbox.state_path().exists(),
+        "nothing recorded for an unreadable file"
+    );
+}
