@@ -10,8 +10,11 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use crate::cli::WatchArgs;
+use crate::core::manifest::MAX_MANIFEST_BYTES;
 use crate::core::plan::Plan;
+use crate::core::trust::MAX_SIGNATURE_BYTES;
 use crate::core::watch_schedule::Trigger;
+use crate::effects::bounded_read::read_bounded;
 use crate::effects::fingerprint::{signature_path, Fingerprint};
 use crate::effects::lock::LockError;
 use crate::effects::progress::{Progress, Verbosity};
@@ -307,8 +310,9 @@ struct AppliedMeanwhile;
 
 /// A digest of the manifest's and signature's bytes (`None` if the manifest is unreadable).
 fn inputs_digest(path: &Path) -> Option<[u8; 32]> {
-    let manifest = std::fs::read(path).ok()?;
-    let signature = std::fs::read(signature_path(path)).unwrap_or_default();
+    // Bounded and non-blocking like every read of these files: a FIFO must not stall a cycle.
+    let manifest = read_bounded(path, MAX_MANIFEST_BYTES).ok()?;
+    let signature = read_bounded(&signature_path(path), MAX_SIGNATURE_BYTES).unwrap_or_default();
     let mut digest = Sha256::new();
     digest.update(Sha256::digest(manifest));
     digest.update(Sha256::digest(signature));

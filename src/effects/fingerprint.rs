@@ -56,7 +56,8 @@ pub fn signature_path(manifest: &Path) -> PathBuf {
 }
 
 fn digest_file(path: &Path) -> Option<[u8; 32]> {
-    std::fs::read(path)
+    // Non-blocking and bounded: a FIFO swapped in for the manifest must not stall watch.
+    super::bounded_read::read_bounded(path, 4 * 1024 * 1024)
         .ok()
         .map(|bytes| Sha256::digest(bytes).into())
 }

@@ -62,9 +62,14 @@ pub fn read_session(path: &Path) -> Result<Option<String>, SessionFileError> {
     if metadata.len() > MAX_TOKEN_BYTES {
         return Ok(Some(String::new()));
     }
-    std::fs::read_to_string(path)
-        .map(|text| Some(text.trim().to_string()))
-        .map_err(io)
+    let bytes =
+        super::bounded_read::read_bounded(path, MAX_TOKEN_BYTES as usize).map_err(|err| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                err.to_string(),
+            ))
+        })?;
+    Ok(Some(String::from_utf8_lossy(&bytes).trim().to_string()))
 }
 
 /// Replaces the token atomically: a temporary file with mode 0600, then a rename.

@@ -243,3 +243,50 @@ fn python_variables_from_the_environment_run_nothing_inside_the_installer() {
         );
     }
 }
+
+fn make_fifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_as_the_manifest_or_its_signature_is_refused_instead_of_blocking() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    // The manifest is a FIFO nobody writes to: opening it for reading would wait forever.
+    make_fifo(&sandbox.path().join("manifest.yaml"));
+    for args in [
+        &["plan", "manifest.yaml", "--allow-unsigned"][..],
+        &["verify", "manifest.yaml"],
+    ] {
+        let run = sandbox.pkgm().args(args).run();
+        run.expect_code(1);
+        assert!(
+            run.stderr()
+                .contains("`manifest.yaml` is a FIFO, not a regular file; refused unread"),
+            "{run}"
+        );
+    }
+    // A real manifest whose signature is a FIFO, reached through a link as a swap would.
+    std::fs::remove_file(sandbox.path().join("manifest.yaml")).expect("remove the FIFO");
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    make_fifo(&sandbox.path().join("sig.fifo"));
+    std::os::unix::fs::symlink("sig.fifo", sandbox.path().join("manifest.yaml.sig"))
+        .expect("link the signature to the FIFO");
+    let apply = sandbox
+        .pkgm()
+        .args(["apply", "manifest.yaml", "--yes"])
+        .run();
+    apply.expect_code(1);
+    assert!(
+        apply.stderr().contains("is a FIFO, not a regular file"),
+        "{apply}"
+    );
+    assert!(
+        sandbox.venv().installed_beyond_seed().is_empty(),
+        "nothing installed"
+    );
+}
