@@ -67,6 +67,9 @@ fn the_version_1_schema_gains_the_account_tables() {
             .execute_batch("CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 1;")
             .unwrap();
     }
+    // As pkgm made it: private.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let store = Store::open(Path::new(&path)).unwrap();
     assert!(!store.has_accounts().unwrap());
 }

@@ -17,6 +17,11 @@ pub struct Holder {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
+    #[error(
+        "the lock file `{path}` is a symbolic link; pkgm never writes through one\n\
+         hint: remove it (`rm {path}`); pkgm makes a new one"
+    )]
+    Link { path: PathBuf },
     #[error("cannot open the lock file `{path}`: {source}")]
     Open {
         path: PathBuf,
@@ -92,8 +97,14 @@ impl StateLock {
             .create(true)
             .truncate(false)
             .mode(0o600)
+            // A lock file that is a link would have pkgm write its holder record (and
+            // truncate) wherever the link points.
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
             .open(&path)
-            .map_err(open_error)?;
+            .map_err(|source| match source.raw_os_error() {
+                Some(libc::ELOOP) => LockError::Link { path: path.clone() },
+                _ => open_error(source),
+            })?;
         let deadline = Instant::now() + timeout;
         let mut said_so = false;
         loop {

@@ -65,6 +65,18 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error(
+        "the state database `{path}` is a symbolic link; pkgm opens its state only where it is\n\
+         hint: pass the real path with `--state` (or `PKGM_STATE`)"
+    )]
+    Link { path: PathBuf },
+    #[error(
+        "the state database `{path}` can be read by other users (mode {mode:o}), and it holds \
+         the key that signs sessions\nhint: run `chmod 600 {path}`"
+    )]
+    Exposed { path: PathBuf, mode: u32 },
+    #[error("the state database `{path}` is not a regular file")]
+    NotAFile { path: PathBuf },
     #[error("the state database `{path}` was written by a newer pkgm (schema {found})")]
     TooNew { path: PathBuf, found: i64 },
 }
@@ -195,16 +207,39 @@ impl Store {
                 create_private_dir_all(parent).map_err(open_error)?;
             }
         }
-        match std::fs::OpenOptions::new()
+        // Never through a link (a dangling one would create the state elsewhere, 0644), and
+        // never a state others can read: it holds the session-signing key.
+        let opened = std::fs::OpenOptions::new()
+            .read(true)
             .write(true)
-            .create_new(true)
+            .create(true)
+            .truncate(false)
             .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
+            .open(path);
+        let file = match opened {
+            Ok(file) => file,
+            Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(StoreError::Link {
+                    path: path.to_path_buf(),
+                })
+            }
             Err(err) => return Err(open_error(err)),
+        };
+        let metadata = file.metadata().map_err(open_error)?;
+        if !metadata.is_file() {
+            return Err(StoreError::NotAFile {
+                path: path.to_path_buf(),
+            });
         }
+        let mode = std::os::unix::fs::PermissionsExt::mode(&metadata.permissions()) & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(StoreError::Exposed {
+                path: path.to_path_buf(),
+                mode,
+            });
+        }
+        drop(file);
         let connection = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: path.to_path_buf(),
             source,

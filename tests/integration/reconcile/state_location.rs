@@ -41,3 +41,60 @@ fn without_state_the_default_is_per_user_not_per_working_directory() {
     assert!(history.stdout().contains("plan"), "{history}");
     assert!(!elsewhere.join(".pkgm").exists());
 }
+
+#[test]
+fn a_state_others_can_read_or_reached_through_a_link_is_refused_and_a_linked_lock_is_never_written()
+{
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    sandbox.plan().run().expect_success();
+    let state = sandbox.state_path();
+
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let exposed = sandbox.plan().run();
+    exposed.expect_code(1);
+    assert!(
+        exposed
+            .stderr()
+            .contains("can be read by other users (mode 644)")
+            && exposed
+                .stderr()
+                .contains(&format!("hint: run `chmod 600 {}`", state.display())),
+        "{exposed}"
+    );
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+
+    // A dangling link where the state should be: nothing is created at its target.
+    let elsewhere = sandbox.path().join("elsewhere.db");
+    let linked_state = sandbox.path().join("linked.db");
+    std::os::unix::fs::symlink(&elsewhere, &linked_state).expect("link");
+    let linked = sandbox.plan().env("PKGM_STATE", &linked_state).run();
+    linked.expect_code(1);
+    assert!(linked.stderr().contains("is a symbolic link"), "{linked}");
+    assert!(!elsewhere.exists(), "nothing created through the link");
+
+    // A lock file that links to a file the operator can write: apply must not truncate it.
+    let victim = sandbox.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").expect("write the victim");
+    let lock = std::path::PathBuf::from(format!("{}.lock", state.display()));
+    let _ = std::fs::remove_file(&lock);
+    std::os::unix::fs::symlink(&victim, &lock).expect("link the lock");
+    let apply = sandbox.apply().run();
+    apply.expect_code(1);
+    assert!(
+        apply
+            .stderr()
+            .contains("is a symbolic link; pkgm never writes through one"),
+        "{apply}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("read the victim"),
+        "precious\n"
+    );
+    assert!(
+        sandbox.venv().installed_beyond_seed().is_empty(),
+        "nothing installed"
+    );
+}
