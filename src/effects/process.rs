@@ -191,6 +191,18 @@ impl Invocation {
         if OWN_PROCESS_GROUP.load(Ordering::SeqCst) {
             command.process_group(0);
         }
+        // The child dies with pkgm: were pkgm killed (SIGKILL), an installer left running
+        // would keep writing with the state lock free, and the next apply would start a
+        // second one into the same venv.
+        // SAFETY: prctl is async-signal-safe and touches only the calling (child) process.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
         command
     }
 

@@ -79,3 +79,56 @@ fn sigint_during_an_apply_finishes_the_install_starts_no_removal_and_exits_130()
     sandbox.apply().run().expect_success();
     assert!(!venv.installed_beyond_seed().contains_key("stray"));
 }
+
+/// Whether a process is gone (or only a zombie waiting to be reaped).
+fn is_gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/status")) {
+        Err(_) => true,
+        Ok(status) => status
+            .lines()
+            .any(|line| line.starts_with("State:") && line.contains('Z')),
+    }
+}
+
+#[test]
+fn an_installer_dies_with_a_killed_pkgm_so_it_never_writes_without_the_lock() {
+    let sandbox = Sandbox::new();
+    let venv = sandbox.venv();
+    let gate = gate_installs(venv.root());
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    let mut apply = sandbox
+        .apply()
+        .command()
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start pkgm apply");
+    let pid_file = venv.root().join("installer.pid");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let installer = loop {
+        if let Some(pid) = std::fs::read_to_string(&pid_file)
+            .ok()
+            .filter(|p| !p.trim().is_empty())
+        {
+            break pid.trim().to_string();
+        }
+        assert!(Instant::now() < deadline, "the installer never started");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    apply.kill().expect("SIGKILL pkgm");
+    apply.wait().expect("reap pkgm");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !is_gone(&installer) {
+        assert!(
+            Instant::now() < deadline,
+            "installer {installer} outlived pkgm"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::write(&gate, "").expect("open the gate");
+    assert!(
+        venv.installed_beyond_seed().is_empty(),
+        "nothing was installed after pkgm died"
+    );
+}
