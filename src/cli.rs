@@ -184,6 +184,9 @@ pub struct ListArgs {
     /// List this interpreter's packages instead
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
+    /// Let an unsigned --manifest run the interpreter it names (to learn its site folders)
+    #[arg(long, requires = "manifest")]
+    pub allow_unsigned: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -200,6 +203,10 @@ pub struct PackagesArgs {
     /// Act on this interpreter's environment instead
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
+    /// Accept a --manifest without a valid signature (its interpreter and index settings are
+    /// used as written)
+    #[arg(long, requires = "manifest")]
+    pub allow_unsigned: bool,
     /// How long to wait for an apply or another change on the same state to finish
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub lock_timeout: Duration,

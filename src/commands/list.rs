@@ -15,16 +15,32 @@ use crate::effects::store::Store;
 use crate::effects::target::PythonTarget;
 use crate::engine::Observation;
 
+use super::authenticity::{authenticate, first_line, Authenticity, Policy};
 use super::live_environment::observe;
-use super::manifest_file::ManifestFile;
 use super::session_gate::require_session_if_accounts;
+use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&settings.state)?;
     require_session_if_accounts(&store, Action::List, now_ms())?;
+    let mut unverified = None;
     let manifest = match (&args.manifest, &args.python) {
-        (Some(path), _) => Some(ManifestFile::load(path)?.manifest),
+        (Some(path), _) => {
+            let policy = match args.allow_unsigned {
+                true => Policy::AllowUnsigned,
+                false => Policy::Report,
+            };
+            let state = StateStore::new(&settings.state, false);
+            let (file, authenticity) =
+                authenticate(settings, path, policy, &state, "list", false, now_ms())?;
+            if let (Authenticity::Unsigned { reason, .. }, false) =
+                (&authenticity, args.allow_unsigned)
+            {
+                unverified = Some(first_line(reason).to_string());
+            }
+            Some(file.manifest)
+        }
         (None, Some(_)) => None,
         (None, None) => bail!(
             "`pkgm list` needs an environment\n\
@@ -32,7 +48,13 @@ pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let target = match (&manifest, &args.python) {
-        (Some(manifest), _) => PythonTarget::locate(&manifest.environment)?,
+        (Some(manifest), _) => {
+            let target = PythonTarget::locate(&manifest.environment)?;
+            match &unverified {
+                Some(reason) => target.unverified(reason),
+                None => target,
+            }
+        }
         (None, Some(python)) => {
             PythonTarget::locate(&EnvironmentSpec::for_interpreter(python.clone()))?
         }

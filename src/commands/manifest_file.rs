@@ -27,10 +27,6 @@ pub struct ManifestFile {
 }
 
 impl ManifestFile {
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
-        Self::from_bytes(path, Self::read_bytes(path)?)
-    }
-
     /// The exact bytes, refused unread past the size cap.
     pub fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
         read_bounded(path, MAX_MANIFEST_BYTES)

@@ -2,7 +2,6 @@
 //! role, validate the packages, lock the state, change the environment with one installer
 //! call, and record the run with the acting user. A later `pkgm plan` sees the result as drift.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -23,9 +22,10 @@ use crate::effects::store::{NewRun, RunStatus, Store};
 use crate::effects::target::PythonTarget;
 use crate::render;
 
+use super::authenticity::{authenticate, Policy};
 use super::live_environment::{observe, plural};
-use super::manifest_file::ManifestFile;
 use super::session_gate::require_session;
+use super::state_store::StateStore;
 use super::{now_ms, print, Settings};
 
 pub fn run(
@@ -46,7 +46,7 @@ pub fn run(
         .iter()
         .map(|text| RequirementArg::parse(text).map_err(|message| anyhow::anyhow!(message)))
         .collect::<anyhow::Result<_>>()?;
-    let (environment, manifest_name) = environment(args.manifest.as_ref(), args.python.as_ref())?;
+    let (environment, manifest_name) = environment(settings, args)?;
     let target = PythonTarget::locate(&environment)?;
     let command = format!("pkgm {} {}", verb.as_str(), args.packages.join(" "));
     let lock = StateLock::acquire(&settings.state, args.lock_timeout, &command, now_ms())?;
@@ -150,13 +150,21 @@ impl Request<'_> {
 }
 
 /// The environment of `--manifest` (with its index settings) or of `--python`.
+/// The environment to change. A manifest's interpreter and index settings are used only
+/// when its signature is accepted (or `--allow-unsigned` waives it): pip runs from them.
 fn environment(
-    manifest: Option<&PathBuf>,
-    python: Option<&PathBuf>,
+    settings: &Settings,
+    args: &PackagesArgs,
 ) -> anyhow::Result<(EnvironmentSpec, Option<String>)> {
-    match (manifest, python) {
+    match (&args.manifest, &args.python) {
         (Some(path), _) => {
-            let file = ManifestFile::load(path)?;
+            let policy = match args.allow_unsigned {
+                true => Policy::AllowUnsigned,
+                false => Policy::Require,
+            };
+            let state = StateStore::new(&settings.state, false);
+            let (file, _) =
+                authenticate(settings, path, policy, &state, "install", false, now_ms())?;
             Ok((
                 file.manifest.environment,
                 Some(file.manifest.name.to_string()),

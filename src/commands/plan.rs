@@ -11,7 +11,7 @@ use crate::engine;
 use crate::render;
 use crate::render_diff::{manifest_diff, Earlier};
 
-use super::authenticity::{authenticate, signature_line, Policy};
+use super::authenticity::{authenticate, first_line, signature_line, Authenticity, Policy};
 use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
 use super::reconcile::stored_accounts;
@@ -57,6 +57,13 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     )?;
     let store = state.open()?;
     let target = PythonTarget::locate(&file.manifest.environment)?;
+    // Nothing a manifest names runs before its signature is accepted (or waived).
+    let target = match (&authenticity, policy) {
+        (Authenticity::Unsigned { reason, .. }, Policy::Report) => {
+            target.unverified(first_line(reason))
+        }
+        _ => target,
+    };
     if let Err(error) = Installer::new(&file.manifest.environment, target.python()) {
         tracing::warn!(
             "apply would fail: {}",

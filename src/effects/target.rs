@@ -17,6 +17,9 @@ use super::store::Store;
 pub struct PythonTarget {
     pub python: PathBuf,
     pub venv: Option<PathBuf>,
+    /// Set when the manifest naming this interpreter has no accepted signature: the
+    /// interpreter is then never run (only its cached facts are used), and this says why.
+    unverified: Option<String>,
 }
 
 /// What inspecting an existing environment found.
@@ -34,6 +37,7 @@ impl PythonTarget {
             Target::Venv(venv) => Ok(Self {
                 python: venv_python(venv),
                 venv: Some(venv.clone()),
+                unverified: None,
             }),
             Target::Interpreter(python) => {
                 // A relative path is relative to the working directory, as for pip and uv;
@@ -49,8 +53,19 @@ impl PythonTarget {
                 Ok(Self {
                     python: found,
                     venv: None,
+                    unverified: None,
                 })
             }
+        }
+    }
+
+    /// Forbids running the interpreter: it was named by a manifest whose signature was
+    /// not accepted (`reason` says why, one line). Cached facts are still used, since
+    /// reading them runs nothing.
+    pub fn unverified(self, reason: &str) -> Self {
+        Self {
+            unverified: Some(reason.to_string()),
+            ..self
         }
     }
 
@@ -94,6 +109,14 @@ impl PythonTarget {
         let fingerprint = interpreter::fingerprint(&self.python)?;
         if let Some(info) = store.cached_interpreter(&self.python, &fingerprint)? {
             return Ok(info);
+        }
+        if let Some(reason) = &self.unverified {
+            bail!(
+                "not running `{}`: the manifest naming it has no accepted signature; {reason}\n\
+                 hint: sign the manifest with `pkgm sign`, or pass `--allow-unsigned` if you trust \
+                 the interpreter it names",
+                self.python.display()
+            );
         }
         tracing::debug!(python = %self.python.display(), "asking the interpreter about itself");
         let info = interpreter::probe(&self.python)?;

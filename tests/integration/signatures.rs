@@ -9,3 +9,4 @@ mod refusal;
 mod signed_sandbox;
 mod state_refusals;
 mod token_refusals;
+mod unsigned_runs_nothing;

@@ -224,7 +224,7 @@ fn list_marks_what_protected_packages_need_as_plan_keeps_it() {
     );
     let list = sandbox
         .pkgm()
-        .args(["list", "--manifest", "manifest.yaml"])
+        .args(["list", "--manifest", "manifest.yaml", "--allow-unsigned"])
         .run();
     list.expect_success();
     let gamma = list

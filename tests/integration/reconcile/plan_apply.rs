@@ -211,7 +211,7 @@ fn list_marks_declared_dependency_protected_and_undeclared_packages() {
     sandbox.write_manifest(&OfflineManifest::new().package("beta", "*").to_yaml());
     let list = sandbox
         .pkgm()
-        .args(["list", "--manifest", "manifest.yaml"])
+        .args(["list", "--manifest", "manifest.yaml", "--allow-unsigned"])
         .run();
     list.expect_success();
     let lines: Vec<&str> = list.stdout().lines().collect();

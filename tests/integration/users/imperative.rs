@@ -25,7 +25,13 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
     users.sandbox.write_manifest(&manifest);
     succeeds(users.apply_command().arg("-q").run());
     let on_manifest = |verb: &str, packages: &[&str]| {
-        let mut args = vec![verb, "--manifest", "manifest.yaml", "--"];
+        let mut args = vec![
+            verb,
+            "--manifest",
+            "manifest.yaml",
+            "--allow-unsigned",
+            "--",
+        ];
         args.extend(packages);
         users.pkgm(&args)
     };
@@ -38,6 +44,13 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
     );
 
     succeeds(users.login("alice", ALICE_PASSWORD));
+    // pip would run from the manifest's venv with its index settings: not unless signed.
+    let unsigned = fails(users.pkgm(&["install", "--manifest", "manifest.yaml", "--", "alpha"]));
+    assert!(
+        unsigned.stderr().contains("it has no signature")
+            && unsigned.stderr().contains("--allow-unsigned"),
+        "{unsigned}"
+    );
     for (packages, expected) in [
         (
             &["--index-url=https://evil"][..],
