@@ -42,7 +42,9 @@ fn report(error: &anyhow::Error) {
     let mut hints = Vec::new();
     let mut lines = Vec::new();
     for (index, cause) in error.chain().enumerate() {
-        let text = cause.to_string();
+        // Messages carry paths, names and installer output: nothing in them may drive the
+        // terminal. Their own line breaks (the `hint:`) stay.
+        let text = core::text::escape_keeping_newlines(&cause.to_string()).into_owned();
         let (message, hint) = match text.split_once("\nhint: ") {
             Some((message, hint)) => (message.to_string(), Some(hint.to_string())),
             None => (text, None),

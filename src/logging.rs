@@ -9,6 +9,7 @@ use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::cli::LogFormat;
+use crate::core::text::escape_keeping_newlines;
 
 /// Installs the global subscriber; called once before any output.
 pub fn init(format: LogFormat, level: Level, color: bool) {
@@ -52,9 +53,12 @@ where
         } else {
             write!(writer, "{label}: ")?;
         }
+        // Fields carry paths, package metadata and installer output: escaped, so none of it
+        // drives the terminal.
+        let mut fields = String::new();
         context
             .field_format()
-            .format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
+            .format_fields(Writer::new(&mut fields), event)?;
+        writeln!(writer, "{}", escape_keeping_newlines(&fields))
     }
 }

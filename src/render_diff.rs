@@ -47,6 +47,9 @@ pub fn manifest_diff(earlier: Option<Earlier<'_>>, current: &[u8], current_label
         } else {
             Style::new()
         };
+        // A reviewer reads this to see what was signed: a bidirectional override in a
+        // comment must not reorder what the line shows.
+        let line = crate::core::text::escape(line);
         out.push_str(&format!("{style}{line}{style:#}\n"));
     }
     out
@@ -73,6 +76,20 @@ mod tests {
             "--- revision 6 (applied)\n+++ revision 7 (m.yaml)\n@@ -1,4 +1,4 @@\n metadata:\n\
              -  revision: 6\n+  revision: 7\n packages:\n-  numpy: \"==1.25\"\n+  numpy: \"==1.26\"\n"
         );
+    }
+
+    #[test]
+    fn lines_show_what_they_hold() {
+        let earlier = Earlier {
+            bytes: b"a: 1\n",
+            label: "then".into(),
+        };
+        let shown = plain(&manifest_diff(
+            Some(earlier),
+            "a: 1 # \u{202e}2 :b\n".as_bytes(),
+            "now",
+        ));
+        assert!(shown.contains("+a: 1 # \\u{202e}2 :b\n"), "{shown}");
     }
 
     #[test]

@@ -205,11 +205,13 @@ impl CycleReport {
     }
 }
 
-/// An error with its `hint:` on the same line, so one cycle stays one line.
+/// An error with its `hint:` on the same line, so one cycle stays one line; nothing in it
+/// (paths, installer output) may drive the terminal.
 fn one_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
+        .map(crate::core::text::escape)
         .collect::<Vec<_>>()
         .join("; ")
 }

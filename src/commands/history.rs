@@ -12,6 +12,7 @@ use crate::render_diff::{manifest_diff, Earlier};
 
 use super::state_store::StateStore;
 use super::{print, print_json, Settings};
+use crate::core::text::escape;
 
 pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> {
     // Reading must not create a state database where there is none.
@@ -69,19 +70,19 @@ fn list_text(runs: &[RunRecord]) -> String {
             "{:>4}  {}  {:<7} {:<20} rev {:<5} {:<11} {:>7}{}{}{}\n",
             run.id,
             render::timestamp(run.started_at_ms),
-            run.command,
-            run.manifest_name.as_deref().unwrap_or("-"),
+            escape(&run.command),
+            escape(run.manifest_name.as_deref().unwrap_or("-")),
             run.revision.map_or("-".into(), |r| r.to_string()),
             run.status.as_str(),
             duration(run),
             if run.unsigned { "  unsigned" } else { "" },
             run.actor
                 .as_deref()
-                .map_or(String::new(), |actor| format!("  by `{actor}`")),
+                .map_or(String::new(), |actor| format!("  by `{}`", escape(actor))),
             run.step
                 .as_deref()
                 .filter(|_| run.status.as_str() != "succeeded")
-                .map_or(String::new(), |step| format!("  at `{step}`")),
+                .map_or(String::new(), |step| format!("  at `{}`", escape(step))),
         ));
     }
     text
@@ -129,8 +130,8 @@ fn detail_text(run: &RunRecord) -> String {
     let mut text = format!(
         "run {}: {} of `{}` revision {} — {}\n",
         run.id,
-        run.command,
-        run.manifest_name.as_deref().unwrap_or("-"),
+        escape(&run.command),
+        escape(run.manifest_name.as_deref().unwrap_or("-")),
         run.revision.map_or("-".into(), |r| r.to_string()),
         run.status.as_str(),
     );
@@ -141,7 +142,7 @@ fn detail_text(run: &RunRecord) -> String {
         duration(run)
     ));
     match (&run.signed_by, run.unsigned) {
-        (Some(kid), _) => text.push_str(&format!("  signed by `{kid}`\n")),
+        (Some(kid), _) => text.push_str(&format!("  signed by `{}`\n", escape(kid))),
         (None, true) => text.push_str(match (run.command.as_str(), run.status) {
             (_, RunStatus::Refused) => "  no signature\n",
             ("plan", _) => "  unsigned (no valid signature; a plan only reports it)\n",
@@ -150,13 +151,13 @@ fn detail_text(run: &RunRecord) -> String {
         (None, false) => {}
     }
     if let Some(actor) = &run.actor {
-        text.push_str(&format!("  by       `{actor}`\n"));
+        text.push_str(&format!("  by       `{}`\n", escape(actor)));
     }
     if let Some(sha) = &run.sha256 {
-        text.push_str(&format!("  sha256   {sha}\n"));
+        text.push_str(&format!("  sha256   {}\n", escape(sha)));
     }
     if let Some(step) = &run.step {
-        text.push_str(&format!("  step     {step}\n"));
+        text.push_str(&format!("  step     {}\n", escape(step)));
     }
     let plan = detail_json(run);
     if let Some(changes) = plan["plan"]["changes"].as_array() {
@@ -164,12 +165,12 @@ fn detail_text(run: &RunRecord) -> String {
         for change in changes {
             text.push_str(&format!(
                 "    {} {} {}{}\n",
-                change["action"].as_str().unwrap_or("?"),
-                change["kind"].as_str().unwrap_or("?"),
-                change["name"].as_str().unwrap_or("?"),
+                escape(change["action"].as_str().unwrap_or("?")),
+                escape(change["kind"].as_str().unwrap_or("?")),
+                escape(change["name"].as_str().unwrap_or("?")),
                 change["reason"]
                     .as_str()
-                    .map_or(String::new(), |reason| format!(" ({reason})")),
+                    .map_or(String::new(), |reason| format!(" ({})", escape(reason))),
             ));
         }
     }
@@ -178,16 +179,16 @@ fn detail_text(run: &RunRecord) -> String {
         for change in changed {
             text.push_str(&format!(
                 "    {} {} → {}\n",
-                change["name"].as_str().unwrap_or("?"),
-                change["from"].as_str().unwrap_or("(none)"),
-                change["to"].as_str().unwrap_or("(removed)"),
+                escape(change["name"].as_str().unwrap_or("?")),
+                escape(change["from"].as_str().unwrap_or("(none)")),
+                escape(change["to"].as_str().unwrap_or("(removed)")),
             ));
         }
     }
     if let Some(error) = &run.error {
         text.push_str("  error\n");
         for line in error.lines() {
-            text.push_str(&format!("    {line}\n"));
+            text.push_str(&format!("    {}\n", escape(line)));
         }
     }
     text

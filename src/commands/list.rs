@@ -85,7 +85,8 @@ pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
                     "{name:width$}  {version:version_width$}  {kind}\n"
                 ));
             }
-            print(&text)?;
+            // Names and versions come from package metadata: shown, never interpreted.
+            print(&crate::core::text::escape_keeping_newlines(&text))?;
         }
     }
     Ok(ExitCode::SUCCESS)

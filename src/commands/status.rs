@@ -74,6 +74,7 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
                 .map_or(String::new(), |step| format!(" during `{step}`")),
         ));
     }
-    print(&text)?;
+    // Names and reasons come from the state: shown, never interpreted by the terminal.
+    print(&crate::core::text::escape_keeping_newlines(&text))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::text::{clip_quoted, escape};
+
 /// A manifest that cannot be used, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ManifestError {
@@ -13,12 +15,20 @@ pub struct ManifestError {
     pub hint: Option<String>,
 }
 
+/// The most of any one quoted value an error shows: the file may be a key or a secret that
+/// happened to parse, and a short excerpt is enough to find the spot.
+pub const EXCERPT_CHARS: usize = 48;
+
 impl ManifestError {
-    /// Builds an error from a message that may carry a `\nhint: ...` tail.
+    /// Builds an error from a message that may carry a `\nhint: ...` tail. Quoted values in
+    /// it are clipped and control characters escaped: the text came from the file.
     pub fn new(path: PathBuf, location: Option<(usize, usize)>, message: &str) -> Self {
         let (message, hint) = match message.split_once("\nhint: ") {
-            Some((message, hint)) => (message.to_string(), Some(hint.to_string())),
-            None => (message.to_string(), None),
+            Some((message, hint)) => (
+                clip_quoted(message, EXCERPT_CHARS),
+                Some(clip_quoted(hint, EXCERPT_CHARS)),
+            ),
+            None => (clip_quoted(message, EXCERPT_CHARS), None),
         };
         Self {
             path,
@@ -31,7 +41,7 @@ impl ManifestError {
 
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", escape(&self.path.to_string_lossy()))?;
         if let Some((line, column)) = self.location {
             write!(f, ":{line}:{column}")?;
         }

@@ -131,8 +131,25 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
     // A valid manifest, the no-op plan's case, is parsed once.
     serde_yaml::from_str(text).map_err(|typed| match serde_yaml::from_str::<de::IgnoredAny>(text) {
         Err(syntax) => fail(syntax),
-        Ok(_) => fail(typed),
+        Ok(_) => not_a_manifest(path, &typed.to_string()).unwrap_or_else(|| fail(typed)),
     })
+}
+
+/// A file whose top level is not a mapping (a PEM key, a script, a word) is not a
+/// manifest: say so without quoting it, since the parser's message would quote all of it.
+fn not_a_manifest(path: &Path, message: &str) -> Option<ManifestError> {
+    let found = message.strip_prefix("invalid type: ")?;
+    let (found, _) = found.split_once(", expected struct RawManifest")?;
+    let kind = found.split([' ', '`', '"']).next().unwrap_or("a value");
+    Some(ManifestError::new(
+        path.to_path_buf(),
+        Some((1, 1)),
+        &format!(
+            "this is not a manifest: the file is a YAML {kind}, not a mapping\n\
+             hint: a manifest starts with `apiVersion: pkgm/v1` and `kind: Manifest`; \
+             check that the path names the manifest"
+        ),
+    ))
 }
 
 /// The key a YAML duplicate-field message names: ``duplicate field `k` ``. (Packages and

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::names::{parse_extra, parse_package_name, ExtraName, ManifestName, PackageName};
 use super::package_spec::VersionWanted;
+use super::text::escape;
 use super::user_spec::{Email, PasswordHash};
 
 /// A value validated from text at deserialisation time, so errors keep their location.
@@ -117,6 +118,13 @@ impl FromText for PathText {
     fn from_text(text: &str) -> Result<Self, String> {
         if text.is_empty() || text.starts_with('-') || text.contains('\0') {
             return Err(format!("`{text}` is not a usable path"));
+        }
+        if escape(text) != text {
+            return Err(format!(
+                "`{text}` is not a usable path: it holds a control character\n\
+                 hint: paths in a manifest are printed and passed to the installer; \
+                 rename the folder"
+            ));
         }
         Ok(Self(PathBuf::from(text)))
     }

@@ -326,7 +326,7 @@ fn tail(stdout: &str, stderr: &str) -> String {
     let start = lines.len().saturating_sub(LINES);
     lines[start..]
         .iter()
-        .map(|line| format!("  | {line}"))
+        .map(|line| format!("  | {}", crate::core::text::escape(line)))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -73,5 +73,5 @@ fn start_spinner() -> ProgressBar {
 }
 
 fn echo_line(line: &str) {
-    eprintln!("  | {line}");
+    eprintln!("  | {}", crate::core::text::escape(line));
 }

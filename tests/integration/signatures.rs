@@ -4,6 +4,7 @@
 mod claim_refusals;
 mod commands;
 mod examples;
+mod hostile_text;
 mod real_venvs;
 mod refusal;
 mod signed_sandbox;
