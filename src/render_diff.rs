@@ -50,6 +50,7 @@ pub fn manifest_diff(earlier: Option<Earlier<'_>>, current: &[u8], current_label
         // A reviewer reads this to see what was signed: a bidirectional override in a
         // comment must not reorder what the line shows.
         let line = crate::core::text::escape(line);
+        let line = crate::core::text::mask_credentials(&line);
         out.push_str(&format!("{style}{line}{style:#}\n"));
     }
     out
@@ -90,6 +91,20 @@ mod tests {
             "now",
         ));
         assert!(shown.contains("+a: 1 # \\u{202e}2 :b\n"), "{shown}");
+        let earlier = Earlier {
+            bytes: b"index_url: https://u:OLD@h/simple\n",
+            label: "then".into(),
+        };
+        let shown = plain(&manifest_diff(
+            Some(earlier),
+            b"index_url: https://u:NEW@h/simple\n",
+            "now",
+        ));
+        assert!(!shown.contains("OLD") && !shown.contains("NEW"), "{shown}");
+        assert!(
+            shown.contains("+index_url: https://u:****@h/simple"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -211,7 +211,9 @@ fn one_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
-        .map(crate::core::text::escape)
+        .map(|line| {
+            crate::core::text::mask_credentials(&crate::core::text::escape(line)).into_owned()
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -100,9 +100,68 @@ fn closing_quote(inner: &str, quote: char) -> Option<usize> {
     None
 }
 
+/// `text` with the password (or lone token) in every URL's userinfo replaced by `****`,
+/// as pip shows them: `https://user:****@host/`, `https://****@host/`. For anything
+/// printed or recorded that may hold an index URL.
+pub fn mask_credentials(text: &str) -> Cow<'_, str> {
+    if !text.contains("://") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(scheme_end) = rest.find("://") {
+        let authority_start = scheme_end + 3;
+        out.push_str(&rest[..authority_start]);
+        let after = &rest[authority_start..];
+        let authority_len = after
+            .find(|c: char| "/?#\"'`<>()[]{},;".contains(c) || c.is_whitespace())
+            .unwrap_or(after.len());
+        let authority = &after[..authority_len];
+        match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => {
+                        out.push_str(user);
+                        out.push_str(":****");
+                    }
+                    None => out.push_str("****"),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[authority_len..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_urls_are_masked_as_pip_does() {
+        assert_eq!(
+            mask_credentials("--index-url https://user:TOKEN@host:8080/simple -- x"),
+            "--index-url https://user:****@host:8080/simple -- x"
+        );
+        assert_eq!(
+            mask_credentials("`https://TOKEN@host/simple` and http://a:b:c@h"),
+            "`https://****@host/simple` and http://a:****@h"
+        );
+        assert_eq!(
+            mask_credentials("index_url: \"https://__token__:pypi-AgEI@host/x\""),
+            "index_url: \"https://__token__:****@host/x\""
+        );
+        // No userinfo, or an `@` only in the path: unchanged.
+        assert_eq!(
+            mask_credentials("https://host/simple/@scope and file:///tmp/a@b"),
+            "https://host/simple/@scope and file:///tmp/a@b"
+        );
+        assert_eq!(mask_credentials("no urls here"), "no urls here");
+    }
 
     #[test]
     fn terminal_controls_are_escaped() {

@@ -163,10 +163,14 @@ impl Invocation {
         self
     }
 
-    /// The command line as a person would type it, for messages.
+    /// The command line as a person would type it, for messages, with the passwords and
+    /// tokens of index URLs masked.
     pub fn display(&self) -> String {
         let mut words = vec![quote(&self.program.to_string_lossy())];
-        words.extend(self.args.iter().map(|arg| quote(&arg.to_string_lossy())));
+        words.extend(self.args.iter().map(|arg| {
+            let arg = arg.to_string_lossy();
+            quote(&crate::core::text::mask_credentials(&arg))
+        }));
         words.join(" ")
     }
 

@@ -73,5 +73,6 @@ fn start_spinner() -> ProgressBar {
 }
 
 fn echo_line(line: &str) {
-    eprintln!("  | {}", crate::core::text::escape(line));
+    let line = crate::core::text::escape(line);
+    eprintln!("  | {}", crate::core::text::mask_credentials(&line));
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::core::installed::InterpreterInfo;
+use crate::core::text::mask_credentials;
 
 use super::accounts::ACCOUNTS_SCHEMA;
 use super::private_dir::create_private_dir_all;
@@ -477,7 +478,14 @@ impl Store {
             .execute(
                 "UPDATE runs SET status = ?2, changed = ?3, error = ?4, finished_at_ms = ?5
                  WHERE id = ?1",
-                params![id, status.as_str(), changed, error, now_ms],
+                // An error may quote an installer command line holding an index token.
+                params![
+                    id,
+                    status.as_str(),
+                    changed,
+                    error.map(mask_credentials),
+                    now_ms
+                ],
             )
             .map(|_| ())
             .map_err(|e| self.fail(e))

@@ -148,3 +148,42 @@ fn a_package_folder_named_with_control_characters_is_warned_about_escaped() {
     // (The log formatter escapes ESC as `\x1b` before pkgm's own escaping sees it.)
     assert!(run.stderr().contains("evil\\x1b[2J-1.0.dist-info"), "{run}");
 }
+
+#[test]
+fn index_credentials_are_masked_in_errors_and_history() {
+    let sandbox = Sandbox::new();
+    sandbox.harness().venv();
+    sandbox.manifest(1, "");
+    let manifest = std::fs::read_to_string(sandbox.manifest_path())
+        .unwrap()
+        .replace(
+            "  prune: false\n",
+            "  prune: false\n  index_url: https://user:TOKEN-ONE@127.0.0.1:9/simple\n  \
+             extra_index_urls: [\"https://TOKEN-TWO@127.0.0.1:9/extra\"]\n",
+        )
+        .replace("packages: {}", "packages: {alpha: \"*\"}");
+    std::fs::write(sandbox.manifest_path(), manifest).unwrap();
+    let apply = sandbox.run(&["apply", "manifest.yaml", "--allow-unsigned", "--yes"]);
+    assert_eq!(apply.code(), 1, "{apply}");
+    assert!(
+        apply
+            .stderr()
+            .contains("--index-url 'https://user:****@127.0.0.1:9/simple' --extra-index-url 'https://****@127.0.0.1:9/extra'"),
+        "{apply}"
+    );
+    let mut shown = vec![apply];
+    for args in [
+        vec!["history", "--output", "json"],
+        vec!["history", "1"],
+        vec!["history", "1", "--output", "json"],
+        vec!["status"],
+    ] {
+        shown.push(sandbox.run(&args));
+    }
+    for run in shown {
+        assert!(
+            !format!("{run}").contains("TOKEN-"),
+            "a token was shown: {run}"
+        );
+    }
+}
