@@ -20,6 +20,12 @@ pub enum BoundedReadError {
          hint: point pkgm at the file itself"
     )]
     NotRegular { path: PathBuf, kind: &'static str },
+    #[error("`{path}` {problem}; refused, since whoever can change it decides what pkgm trusts\nhint: {hint}")]
+    Insecure {
+        path: PathBuf,
+        problem: String,
+        hint: String,
+    },
 }
 
 impl BoundedReadError {
@@ -58,11 +64,85 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File, BoundedReadError> {
 
 /// Reads at most `limit` bytes; a longer file is an error, not a truncation.
 pub fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, BoundedReadError> {
+    read_open(path, open_regular(path)?, limit)
+}
+
+/// Like [`read_bounded`], for a file that decides what pkgm trusts (the trust file, a
+/// public key): refused, as ssh refuses such files, when it or its folder may be changed
+/// by anyone but its reader and root: another owner, or writable by group or others
+/// (a folder with the sticky bit, like `/tmp`, protects the files in it).
+pub fn read_protected(path: &Path, limit: usize) -> Result<Vec<u8>, BoundedReadError> {
+    use std::os::unix::fs::MetadataExt;
+    let file = open_regular(path)?;
     let io = |error| BoundedReadError::Io {
         path: path.to_path_buf(),
         error,
     };
-    let file = open_regular(path)?;
+    // The opened file's own status: a swap after the check cannot pass it.
+    let metadata = file.metadata().map_err(io)?;
+    let me = real_uid();
+    let insecure = |problem: String, hint: String| BoundedReadError::Insecure {
+        path: path.to_path_buf(),
+        problem,
+        hint,
+    };
+    if metadata.uid() != me && metadata.uid() != 0 {
+        return Err(insecure(
+            format!("belongs to another user (uid {})", metadata.uid()),
+            "keep trust material in files you (or root) own: `cp` it and point pkgm at the copy"
+                .into(),
+        ));
+    }
+    if metadata.mode() & 0o022 != 0 {
+        return Err(insecure(
+            format!(
+                "can be written by {} (mode {:04o})",
+                if metadata.mode() & 0o002 != 0 {
+                    "anyone"
+                } else {
+                    "its group"
+                },
+                metadata.mode() & 0o7777
+            ),
+            format!("run `chmod go-w {}`", path.display()),
+        ));
+    }
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    if let Ok(folder_metadata) = std::fs::metadata(folder) {
+        let writable = folder_metadata.mode() & 0o022 != 0;
+        let sticky = folder_metadata.mode() & 0o1000 != 0;
+        let owner = folder_metadata.uid();
+        if (writable && !sticky) || (owner != me && owner != 0) {
+            return Err(insecure(
+                format!(
+                    "is in a folder others can change (`{}`, mode {:04o}, uid {owner})",
+                    folder.display(),
+                    folder_metadata.mode() & 0o7777
+                ),
+                format!(
+                    "run `chmod go-w {}`, or move the file into a folder only you can write",
+                    folder.display()
+                ),
+            ));
+        }
+    }
+    read_open(path, file, limit)
+}
+
+/// The real user id of this process.
+fn real_uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+fn read_open(path: &Path, file: std::fs::File, limit: usize) -> Result<Vec<u8>, BoundedReadError> {
+    let io = |error| BoundedReadError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
     let mut bytes = Vec::new();
     file.take(limit as u64 + 1)
         .read_to_end(&mut bytes)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::core::trust::{TrustError, TrustStore};
 
-use super::bounded_read::{read_bounded, BoundedReadError};
+use super::bounded_read::{read_protected, BoundedReadError};
 
 pub const MAX_TRUST_FILE_BYTES: usize = 1024 * 1024;
 pub const MAX_KEY_FILE_BYTES: usize = 64 * 1024;
@@ -64,13 +64,13 @@ pub fn config_dir() -> Option<PathBuf> {
 
 /// Loads a trust file; relative key paths are relative to the trust file's folder.
 pub fn load_trust_file(path: &Path) -> Result<TrustStore, TrustFileError> {
-    let bytes = read_bounded(path, MAX_TRUST_FILE_BYTES)?;
+    let bytes = read_protected(path, MAX_TRUST_FILE_BYTES)?;
     let text = String::from_utf8(bytes).map_err(|_| TrustFileError::NotText {
         path: path.to_path_buf(),
     })?;
     let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut read_key = |key: &Path| {
-        read_bounded(&folder.join(key), MAX_KEY_FILE_BYTES).map_err(|err| err.to_string())
+        read_protected(&folder.join(key), MAX_KEY_FILE_BYTES).map_err(|err| err.to_string())
     };
     TrustStore::parse(&text, &mut read_key).map_err(|problem| TrustFileError::Invalid {
         path: path.to_path_buf(),

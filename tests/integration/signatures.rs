@@ -10,4 +10,5 @@ mod refusal;
 mod signed_sandbox;
 mod state_refusals;
 mod token_refusals;
+mod trust_files;
 mod unsigned_runs_nothing;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk};
 use jsonwebtoken::DecodingKey;
@@ -208,8 +209,23 @@ fn hmac_key(secret: &str) -> Result<DecodingKey, String> {
             bytes.len()
         ));
     }
+    // Thirty-two random bytes hold some 28 distinct values; a secret of zeros, one repeated
+    // byte or a short repeated pattern is a placeholder, not a key.
+    let distinct = bytes
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    if distinct < MIN_HMAC_DISTINCT_BYTES {
+        return Err(format!(
+            "the HS256 secret has only {distinct} distinct byte values, so it is not random\n\
+             hint: make one with `head -c 32 /dev/urandom | base64`"
+        ));
+    }
     Ok(DecodingKey::from_secret(&bytes))
 }
+
+/// The fewest distinct byte values an HS256 secret may hold.
+const MIN_HMAC_DISTINCT_BYTES: usize = 8;
 
 /// `public_key` is the PEM itself, an inline JWK, or a path to a PEM or JWK file.
 fn public_key_from(
@@ -246,9 +262,14 @@ fn pem_key(algorithm: SigningAlgorithm, pem: &[u8]) -> Result<DecodingKey, Strin
         SigningAlgorithm::EdDSA => DecodingKey::from_ed_pem(pem).map_err(mismatch),
         SigningAlgorithm::ES256 => {
             let key = DecodingKey::from_ec_pem(pem).map_err(mismatch)?;
-            // A P-256 point is 65 bytes uncompressed; other curves are refused here, not later.
+            // A P-256 point is 65 bytes uncompressed and on the curve; other curves are
+            // refused here, not later.
             match key.try_get_as_bytes() {
-                Ok(point) if point.len() == 65 => Ok(key),
+                Ok(point)
+                    if point.len() == 65 && p256::PublicKey::from_sec1_bytes(point).is_ok() =>
+                {
+                    Ok(key)
+                }
                 _ => Err("the public key is not a P-256 key, which ES256 requires".into()),
             }
         }
@@ -273,8 +294,22 @@ fn pem_key(algorithm: SigningAlgorithm, pem: &[u8]) -> Result<DecodingKey, Strin
     }
 }
 
+/// JWK members that only a private key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1).
+const PRIVATE_JWK_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+
 fn jwk_key(algorithm: SigningAlgorithm, json: &[u8]) -> Result<DecodingKey, String> {
-    let jwk: Jwk = serde_json::from_slice(json)
+    let value: serde_json::Value = serde_json::from_slice(json)
+        .map_err(|err| format!("the public key is not a valid JWK ({err})"))?;
+    if let Some(member) = PRIVATE_JWK_MEMBERS
+        .iter()
+        .find(|member| value.get(**member).is_some())
+    {
+        return Err(format!(
+            "the JWK holds a private key (member `{member}`); the trust file needs only the \
+             public part\nhint: drop the private members, and treat the key as exposed"
+        ));
+    }
+    let jwk: Jwk = serde_json::from_value(value)
         .map_err(|err| format!("the public key is not a valid JWK ({err})"))?;
     let fits = match &jwk.algorithm {
         AlgorithmParameters::OctetKey(_) => {
@@ -297,6 +332,48 @@ fn jwk_key(algorithm: SigningAlgorithm, json: &[u8]) -> Result<DecodingKey, Stri
         .is_none_or(|alg| alg.to_string() == algorithm.as_str());
     if !fits || !alg_agrees {
         return Err(format!("the JWK is not a {algorithm} public key"));
+    }
+    // The same rules as for PEM keys: a real point, an RSA modulus of 2048 bits.
+    match &jwk.algorithm {
+        AlgorithmParameters::OctetKeyPair(params) => {
+            let point = URL_SAFE_NO_PAD
+                .decode(&params.x)
+                .ok()
+                .and_then(|x| <[u8; 32]>::try_from(x).ok());
+            if point.is_none_or(|x| ed25519_dalek::VerifyingKey::from_bytes(&x).is_err()) {
+                return Err("the JWK's `x` is not an Ed25519 public key".into());
+            }
+        }
+        AlgorithmParameters::EllipticCurve(params) => {
+            let coordinate = |text: &str| {
+                URL_SAFE_NO_PAD
+                    .decode(text)
+                    .ok()
+                    .filter(|bytes| bytes.len() == 32)
+            };
+            let on_curve = match (coordinate(&params.x), coordinate(&params.y)) {
+                (Some(x), Some(y)) => {
+                    let point = [&[4u8][..], &x, &y].concat();
+                    p256::PublicKey::from_sec1_bytes(&point).is_ok()
+                }
+                _ => false,
+            };
+            if !on_curve {
+                return Err("the JWK's point is not on P-256, which ES256 requires".into());
+            }
+        }
+        AlgorithmParameters::RSA(params) => {
+            let modulus = URL_SAFE_NO_PAD
+                .decode(&params.n)
+                .map_err(|_| "the JWK's RSA modulus `n` is not base64url")?;
+            let bits = rsa::BigUint::from_bytes_be(&modulus).bits();
+            if bits < MIN_RSA_BITS {
+                return Err(format!(
+                    "the RSA key has {bits} bits; at least {MIN_RSA_BITS} are needed"
+                ));
+            }
+        }
+        _ => {}
     }
     DecodingKey::from_jwk(&jwk).map_err(|err| format!("the JWK cannot be used ({err})"))
 }

@@ -39,7 +39,7 @@ fn keys_load_from_paths_inline_pem_and_jwk() {
         entry(
             "d",
             "\"HS256\"",
-            &format!("secret = \"{}\"", STANDARD.encode([1u8; 32]))
+            &format!("secret = \"{}\"", STANDARD.encode(varied_secret()))
         ),
     ))
     .unwrap();
@@ -52,12 +52,40 @@ fn keys_load_from_paths_inline_pem_and_jwk() {
     assert!(load(&entry("j", "\"EdDSA\"", &format!("public_key = '{jwk}'"))).is_ok());
 }
 
+fn varied_secret() -> Vec<u8> {
+    (0..32u8).map(|byte| byte.wrapping_mul(37)).collect()
+}
+
 #[test]
 fn unusable_trust_files_are_refused_at_load() {
-    let short_secret = STANDARD.encode([1u8; 31]);
+    let short_secret = STANDARD.encode(&varied_secret()[..31]);
+    let zero_secret = STANDARD.encode([0u8; 32]);
+    let pattern_secret = STANDARD.encode([0xab, 0xcd].repeat(24));
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    let private_jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{x}"}}"#);
+    let small_rsa_jwk = format!(r#"{{"kty":"RSA","n":"{}","e":"AQAB"}}"#, b64(&[0xc3; 128]));
+    let off_curve_jwk = format!(
+        r#"{{"kty":"EC","crv":"P-256","x":"{}","y":"{}"}}"#,
+        b64(&[1; 32]),
+        b64(&[2; 32])
+    );
+    let secp256k1_jwk = format!(
+        r#"{{"kty":"EC","crv":"secp256k1","x":"{}","y":"{}"}}"#,
+        b64(&[1; 32]),
+        b64(&[2; 32])
+    );
+    let bad_point_jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, b64(&[7; 31]));
     let oct_jwk = r#"{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI"}"#;
     let cases = [
         ("short HS256 secret", entry("h", "\"HS256\"", &format!("secret = \"{short_secret}\""))),
+        ("zero HS256 secret", entry("h", "\"HS256\"", &format!("secret = \"{zero_secret}\""))),
+        ("patterned HS256 secret", entry("h", "\"HS256\"", &format!("secret = \"{pattern_secret}\""))),
+        ("private JWK", entry("j", "\"EdDSA\"", &format!("public_key = '{private_jwk}'"))),
+        ("1024-bit RSA JWK", entry("j", "\"RS256\"", &format!("public_key = '{small_rsa_jwk}'"))),
+        ("off-curve P-256 JWK", entry("j", "\"ES256\"", &format!("public_key = '{off_curve_jwk}'"))),
+        ("secp256k1 JWK", entry("j", "\"ES256\"", &format!("public_key = '{secp256k1_jwk}'"))),
+        ("short Ed25519 JWK", entry("j", "\"EdDSA\"", &format!("public_key = '{bad_point_jwk}'"))),
         ("HS256 with a public key", entry("h", "\"HS256\"", "public_key = \"keys/ops.pub\"")),
         ("symmetric JWK", entry("j", "\"EdDSA\"", &format!("public_key = '{oct_jwk}'"))),
         ("two algorithms", entry("a", "[\"EdDSA\", \"RS256\"]", "public_key = \"keys/ops.pub\"")),
@@ -74,6 +102,7 @@ fn unusable_trust_files_are_refused_at_load() {
         ("bad lifetime", format!("max_lifetime = \"forever\"\n{}", entry("a", "\"EdDSA\"", "public_key = \"keys/ops.pub\""))),
     ];
     for (name, text) in cases {
-        assert!(load(&text).is_err(), "{name} was accepted");
+        let result = load(&text);
+        assert!(result.is_err(), "{name} was accepted");
     }
 }

@@ -14,6 +14,11 @@ use super::*;
 use crate::core::manifest::Manifest;
 use crate::core::manifest_parse::parse_manifest;
 
+/// The HS256 test secret: 32 bytes of varied values.
+pub(super) fn hs_secret() -> Vec<u8> {
+    (0..32u8).map(|byte| byte.wrapping_mul(41) ^ 0x5a).collect()
+}
+
 pub(super) const NOW: i64 = 1_800_000_000;
 pub(super) const DAY: i64 = 24 * 3600;
 pub(super) const HASH: &str =
@@ -41,7 +46,7 @@ pub(super) fn manifest(bytes: &[u8]) -> Manifest {
 }
 
 pub(super) fn trust() -> TrustStore {
-    let secret = STANDARD.encode([7u8; 32]);
+    let secret = STANDARD.encode(hs_secret());
     let text = format!(
         "[[key]]\nkid = \"ops\"\nalgorithm = \"EdDSA\"\npublic_key = '''{ED25519_PUBLIC}'''\nscopes = [\"packages\", \"users\"]\n\
          [[key]]\nkid = \"pkg\"\nalgorithm = \"EdDSA\"\npublic_key = '''{ED25519_PUBLIC}'''\nscopes = [\"packages\"]\n\

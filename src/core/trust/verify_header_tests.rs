@@ -16,7 +16,7 @@ fn good_signatures_verify_for_every_algorithm() {
         ("ops", ed()),
         ("es", Signer::Pem(Algorithm::ES256, P256_PRIVATE)),
         ("rs", Signer::Pem(Algorithm::RS256, RSA_PRIVATE)),
-        ("hs", Signer::Secret(Algorithm::HS256, vec![7u8; 32])),
+        ("hs", Signer::Secret(Algorithm::HS256, hs_secret())),
     ] {
         let alg = match &signer {
             Signer::Pem(alg, _) | Signer::Secret(alg, _) => format!("{alg:?}"),
