@@ -63,10 +63,56 @@ pub fn decode_object(part: &str, what: &str) -> Result<Map<String, Value>, Signa
     let bytes = URL_SAFE_NO_PAD
         .decode(part)
         .map_err(|_| malformed(format!("the {what} is not base64url")))?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(malformed(format!("the {what} is not a JSON object"))),
-        Err(err) => Err(malformed(format!("the {what} is not JSON ({err})"))),
+    if !bytes.trim_ascii_start().starts_with(b"{") {
+        return match serde_json::from_slice::<Value>(&bytes) {
+            Ok(_) => Err(malformed(format!("the {what} is not a JSON object"))),
+            Err(err) => Err(malformed(format!("the {what} is not JSON ({err})"))),
+        };
+    }
+    match serde_json::from_slice::<UniqueObject>(&bytes) {
+        Ok(UniqueObject(map)) => Ok(map),
+        Err(err) => match err.to_string().strip_prefix(DUPLICATE) {
+            Some(rest) => Err(malformed(format!(
+                "the {what} names {} twice, and readers may disagree on which one counts",
+                rest.split(" at line").next().unwrap_or(rest)
+            ))),
+            None => Err(malformed(format!("the {what} is not JSON ({err})"))),
+        },
+    }
+}
+
+const DUPLICATE: &str = "duplicate member ";
+
+/// A JSON object whose members are each named once: JSON parsers disagree on which of
+/// two same-named members wins, so a signed token with one is refused, not interpreted.
+struct UniqueObject(Map<String, Value>);
+
+impl<'de> serde::Deserialize<'de> for UniqueObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = UniqueObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<UniqueObject, A::Error> {
+                let mut map = Map::new();
+                while let Some((key, value)) = access.next_entry::<String, Value>()? {
+                    if map.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!(
+                            "{DUPLICATE}{}",
+                            quoted(&key)
+                        )));
+                    }
+                    map.insert(key, value);
+                }
+                Ok(UniqueObject(map))
+            }
+        }
+        deserializer.deserialize_map(Members)
     }
 }
 

@@ -59,6 +59,11 @@ pub enum SignatureError {
     #[error("the claim `{claim}` {problem}\nhint: re-create the signature with `pkgm sign`")]
     Claim { claim: String, problem: String },
     #[error(
+        "the signature's issuer ({issuer}) is not its key `{kid}`\n\
+         hint: a signature speaks only for the key that made it; sign with `pkgm sign --kid {kid}`"
+    )]
+    IssuerMismatch { kid: String, issuer: String },
+    #[error(
         "the signature is for other bytes (signed sha256 {signed}…, the manifest has {actual}…)\n\
          hint: the manifest changed after it was signed; review the change and sign it again"
     )]

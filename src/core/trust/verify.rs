@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::core::manifest::Manifest;
 
 use super::claims::ManifestClaims;
-use super::header::{check_header, split};
+use super::header::{check_header, decode_object, split};
 use super::scope::{required_scopes, ScopeSet};
 use super::signature_error::{quoted, SignatureError};
 use super::{SigningAlgorithm, TrustStore, LEEWAY_SECONDS, MANIFEST_AUDIENCE, MAX_SIGNATURE_BYTES};
@@ -95,8 +95,16 @@ pub fn verify_token(
             found: header.alg.escape_debug().to_string(),
         });
     }
-    let claims = decode_verified(parts.text, key.algorithm, &key.decoding_key, &key.kid)?;
+    decode_verified(parts.text, key.algorithm, &key.decoding_key, &key.kid)?;
+    // The verified payload read again, strictly: a claim named twice is refused.
+    let claims = decode_object(parts.payload, "payload")?;
     let claims = ManifestClaims::from_json(&claims)?;
+    if claims.iss != key.kid {
+        return Err(SignatureError::IssuerMismatch {
+            kid: key.kid.clone(),
+            issuer: quoted(&claims.iss),
+        });
+    }
     check_bytes(&claims, manifest_bytes)?;
     check_times(&claims, now, key.max_lifetime_seconds, &key.kid)?;
     if let Some(scope) = key.ungranted(&claims.scope).first() {

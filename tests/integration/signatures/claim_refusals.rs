@@ -85,3 +85,62 @@ fn refuses_a_signature_for_another_manifest_name() {
     forge_ops(&f, &header("EdDSA", "ops"), &claims);
     assert_apply_refused(&f.sandbox, "is for manifest `billing`");
 }
+
+#[test]
+fn refuses_an_issuer_other_than_the_key() {
+    let f = fixture();
+    let claims = edited(f.sandbox.claims(1), |c| {
+        c.insert("iss".into(), json!("release-team"));
+    });
+    forge_ops(&f, &header("EdDSA", "ops"), &claims);
+    let refused = assert_apply_refused(
+        &f.sandbox,
+        "the signature's issuer (`release-team`) is not its key `ops`",
+    );
+    assert!(refused
+        .stderr()
+        .contains("hint: a signature speaks only for the key that made it"));
+    let verify = f.sandbox.run(&["verify", "manifest.yaml"]);
+    assert_eq!(verify.code(), 1, "{verify}");
+}
+
+#[test]
+fn refuses_a_claim_or_header_member_named_twice() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use jsonwebtoken::{Algorithm, EncodingKey};
+    let f = fixture();
+    let claims = f.sandbox.claims(1).to_string();
+    let header = header("EdDSA", "ops").to_string();
+    let key = EncodingKey::from_ed_pem(&std::fs::read(&f.ops).unwrap()).unwrap();
+    // A reader taking the first `rev` sees revision 1; one taking the last, revision 9.
+    let twice =
+        |json: &str, member: &str| format!("{},{member}}}", json.strip_suffix('}').unwrap());
+    for (header, claims, reason) in [
+        (
+            header.clone(),
+            twice(&claims, "\"rev\":9"),
+            "the payload names `rev` twice",
+        ),
+        (
+            header.clone(),
+            twice(&claims, "\"scope\":[\"packages\",\"users\"]"),
+            "the payload names `scope` twice",
+        ),
+        (
+            twice(&header, "\"kid\":\"other\""),
+            claims.clone(),
+            "the header names `kid` twice",
+        ),
+    ] {
+        let message = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&header),
+            URL_SAFE_NO_PAD.encode(&claims)
+        );
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::EdDSA).unwrap();
+        f.sandbox.write_signature(&format!("{message}.{signature}"));
+        assert_apply_refused(&f.sandbox, reason);
+    }
+}
