@@ -30,6 +30,43 @@ pub struct Inspection {
     pub oddities: Vec<Oddity>,
 }
 
+/// Refuses a venv path that is a symbolic link, or an existing folder with files in it
+/// but no `pyvenv.cfg` (not a venv pkgm may manage).
+fn check_venv_folder(venv: &Path) -> anyhow::Result<()> {
+    let Ok(metadata) = std::fs::symlink_metadata(venv) else {
+        return Ok(());
+    };
+    if metadata.file_type().is_symlink() {
+        let target = std::fs::read_link(venv)
+            .map(|target| format!(" (to `{}`)", target.display()))
+            .unwrap_or_default();
+        bail!(
+            "`{}` is a symbolic link{target}; refusing to manage the environment behind it\n\
+             hint: point `environment.venv` at the real folder, or remove the link",
+            venv.display()
+        );
+    }
+    if !metadata.is_dir() {
+        bail!(
+            "`{}` is not a folder, so it cannot be a virtual environment\n\
+             hint: remove it, or point `environment.venv` elsewhere",
+            venv.display()
+        );
+    }
+    if !venv.join("pyvenv.cfg").is_file() && !is_empty_folder(venv) {
+        bail!(
+            "`{}` is not a virtual environment (it has no `pyvenv.cfg`); refusing to manage it\n\
+             hint: point `environment.venv` at a venv, or at a folder that does not exist yet",
+            venv.display()
+        );
+    }
+    Ok(())
+}
+
+fn is_empty_folder(folder: &Path) -> bool {
+    std::fs::read_dir(folder).is_ok_and(|mut entries| entries.next().is_none())
+}
+
 impl PythonTarget {
     /// Locates the target of a resolved environment; a venv need not exist yet.
     pub fn locate(environment: &EnvironmentSpec) -> anyhow::Result<Self> {
@@ -70,12 +107,17 @@ impl PythonTarget {
     }
 
     /// Whether there is an environment to inspect (a venv may still have to be created).
+    /// A venv path that is a link, or a folder with files but no `pyvenv.cfg`, is refused:
+    /// a committed `.venv -> /usr` would otherwise turn a prune onto the system's Python.
     pub fn exists(&self) -> anyhow::Result<bool> {
+        if let Some(venv) = &self.venv {
+            check_venv_folder(venv)?;
+        }
         if self.python.exists() {
             return Ok(true);
         }
         match &self.venv {
-            Some(venv) if venv.exists() => bail!(
+            Some(venv) if venv.exists() && !is_empty_folder(venv) => bail!(
                 "`{}` exists but is not a virtual environment (no `bin/python`)\n\
                  hint: remove it, or point `environment.venv` elsewhere",
                 venv.display()

@@ -290,3 +290,44 @@ fn a_fifo_as_the_manifest_or_its_signature_is_refused_instead_of_blocking() {
         "nothing installed"
     );
 }
+
+#[test]
+fn a_venv_that_is_a_link_or_not_a_venv_is_refused() {
+    use crate::support::venv::Venv;
+    let sandbox = Sandbox::new();
+    // A checkout with `.venv -> elsewhere`: a prune would act on whatever the link names.
+    sandbox.venv();
+    let real = sandbox.path().join("elsewhere");
+    std::fs::rename(sandbox.venv_path(), &real).unwrap();
+    std::os::unix::fs::symlink(&real, sandbox.venv_path()).unwrap();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    for run in [sandbox.plan().run(), sandbox.apply().run()] {
+        run.expect_code(1);
+        assert!(
+            run.stderr().contains("is a symbolic link (to `")
+                && run
+                    .stderr()
+                    .contains("refusing to manage the environment behind it"),
+            "{run}"
+        );
+    }
+    assert!(Venv::at(&real).installed_beyond_seed().is_empty());
+
+    // A folder with files but no `pyvenv.cfg` is not pkgm's to manage.
+    std::fs::remove_file(sandbox.venv_path()).unwrap();
+    std::fs::create_dir(sandbox.venv_path()).unwrap();
+    std::fs::write(sandbox.venv_path().join("notes.txt"), "mine\n").unwrap();
+    let apply = sandbox.apply().run();
+    apply.expect_code(1);
+    assert!(apply.stderr().contains("has no `pyvenv.cfg`"), "{apply}");
+    assert_eq!(
+        std::fs::read_dir(sandbox.venv_path()).unwrap().count(),
+        1,
+        "{apply}"
+    );
+
+    // An empty folder is a place to create one.
+    std::fs::remove_file(sandbox.venv_path().join("notes.txt")).unwrap();
+    sandbox.apply().run().expect_success();
+    assert!(sandbox.venv_path().join("pyvenv.cfg").is_file());
+}
