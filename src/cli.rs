@@ -153,6 +153,9 @@ pub struct ApplyArgs {
     /// Apply without asking (required when stdin is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Let this manifest manage an environment bound to another manifest name or state
+    #[arg(long)]
+    pub take_over: bool,
     /// How long to wait for another apply on the same state to finish
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub lock_timeout: Duration,

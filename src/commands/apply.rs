@@ -54,6 +54,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         progress: &progress,
         command: format!("pkgm apply {}", file.path.display()),
         stop: Some(signals.flag()),
+        take_over: args.take_over,
     };
     let text_output = args.output.output == OutputFormat::Text;
     let outcome = reconcile(&cycle, &file, &authenticity, |header, plan| {

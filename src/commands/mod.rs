@@ -25,6 +25,7 @@ mod sign;
 mod signing;
 mod state_store;
 mod status;
+mod stewardship;
 mod uninstall;
 mod upgrade;
 mod users;

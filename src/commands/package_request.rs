@@ -26,6 +26,7 @@ use super::authenticity::{authenticate, Policy};
 use super::live_environment::{observe, plural};
 use super::session_gate::require_session;
 use super::state_store::StateStore;
+use super::stewardship;
 use super::{now_ms, print, Settings};
 
 pub fn run(
@@ -48,6 +49,8 @@ pub fn run(
         .collect::<anyhow::Result<_>>()?;
     let (environment, manifest_name) = environment(settings, args)?;
     let target = PythonTarget::locate(&environment)?;
+    // Roles and the record are those of the state that manages the environment.
+    stewardship::check_hand_change(&target, &settings.state)?;
     let command = format!("pkgm {} {}", verb.as_str(), args.packages.join(" "));
     let lock = StateLock::acquire(&settings.state, args.lock_timeout, &command, now_ms())?;
     let Some(before) = observe(&target, &store)? else {

@@ -16,6 +16,7 @@ use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
 use super::reconcile::stored_accounts;
 use super::state_store::StateStore;
+use super::stewardship;
 use super::{now_ms, print, print_json, Settings};
 
 /// The manifest against the last one applied under its name.
@@ -68,6 +69,14 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         tracing::warn!(
             "apply would fail: {}",
             error.to_string().replace("\nhint:", ";")
+        );
+    }
+    if let Some(refusal) =
+        stewardship::refusal(store, &target, file.manifest.name.as_str(), &settings.state)?
+    {
+        tracing::warn!(
+            "apply would refuse: {}",
+            refusal.to_string().replace("\nhint:", ";")
         );
     }
     let observation = observe(&target, store)?;

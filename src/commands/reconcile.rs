@@ -20,6 +20,7 @@ use super::authenticity::Authenticity;
 use super::live_environment::{observe, LiveEnvironment};
 use super::manifest_file::ManifestFile;
 use super::now_ms;
+use super::stewardship;
 
 /// What a cycle needs besides the manifest.
 pub struct Cycle<'a> {
@@ -31,6 +32,9 @@ pub struct Cycle<'a> {
     pub command: String,
     /// Set when shutdown was requested: the cycle starts no further step (watch).
     pub stop: Option<&'a AtomicBool>,
+    /// Let this manifest manage an environment bound to another name or state
+    /// (`apply --take-over`).
+    pub take_over: bool,
 }
 
 /// A cycle stopped between two steps because shutdown was requested; recorded as
@@ -107,6 +111,28 @@ pub fn reconcile(
     }
 
     let mut environment = LiveEnvironment::new(&file.manifest, cycle.store, cycle.progress)?;
+    let name = file.manifest.name.as_str();
+    if let Err(error) = stewardship::check(
+        cycle.store,
+        &environment.target,
+        name,
+        cycle.state,
+        cycle.take_over,
+    ) {
+        let run = NewRun {
+            plan: None,
+            ..NewRun::for_manifest(
+                cycle.command.split(' ').nth(1).unwrap_or("apply"),
+                &file.header(authenticity),
+                String::new(),
+                &file.bytes,
+            )
+        };
+        cycle
+            .store
+            .record_refused(&run, &format!("{error:#}"), now_ms())?;
+        return Err(error);
+    }
     let observation = observe(&environment.target, cycle.store)?;
     let accounts = stored_accounts(cycle.store, &file.manifest)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
@@ -122,6 +148,7 @@ pub fn reconcile(
         ),
         now_ms(),
     )?;
+    stewardship::bind(cycle.store, &environment.target, name, run_id, now_ms())?;
     let mut journal = StoreJournal {
         store: cycle.store,
         run_id,
@@ -135,6 +162,10 @@ pub fn reconcile(
         &mut accounts,
     );
     cycle.progress.finish();
+    // Whatever the outcome, the venv (if it now exists) is this manifest's.
+    if let Err(error) = stewardship::mark(&environment.target, name, cycle.state) {
+        tracing::warn!("{error:#}");
+    }
     let duration_ms = started.elapsed().as_millis() as i64;
     let outcome = match result {
         Ok(report) => {

@@ -235,6 +235,8 @@ impl<'a> Cycles<'a> {
             progress: &progress,
             command: format!("pkgm watch {}", self.path().display()),
             stop: Some(self.stop),
+            // Handing an environment to another name is a decision, not a cycle's.
+            take_over: false,
         };
         let (stop, store) = (self.stop, self.store);
         let allow_unsigned_users = self.args.manifest.allow_unsigned_users;

@@ -24,6 +24,7 @@ pub mod request_planner;
 pub mod requirement_arg;
 pub mod roles;
 pub mod session;
+pub mod stewardship;
 pub mod text;
 pub mod trust;
 pub mod user_planner;

@@ -19,6 +19,7 @@ pub mod signals;
 pub mod signature_file;
 pub mod site_packages;
 pub mod state_location;
+pub mod steward_marker;
 pub mod store;
 pub mod store_manifests;
 pub mod target;

@@ -12,9 +12,9 @@ use crate::core::text::mask_credentials;
 use super::accounts::ACCOUNTS_SCHEMA;
 use super::private_dir::create_private_dir_all;
 
-/// 2 added accounts, login failures, lockouts and the session key (additive: version 1
-/// databases gain the new tables on first open).
-const SCHEMA_VERSION: i64 = 3;
+/// 2 added accounts, login failures, lockouts and the session key, 3 each run's manifest
+/// bytes, 4 the environment bindings (all additive: older databases gain them on first open).
+const SCHEMA_VERSION: i64 = 4;
 
 /// Past this size the WAL is checkpointed and truncated when the store is opened.
 const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
@@ -329,16 +329,18 @@ impl Store {
                 if version >= SCHEMA_VERSION {
                     return Ok(());
                 }
-                // Version 2 added the account tables, version 3 the manifest bytes of each run.
-                let tables = if version < 2 {
-                    format!("{SCHEMA} {ACCOUNTS_SCHEMA}")
-                } else {
-                    String::new()
-                };
-                self.connection.execute_batch(&format!(
-                    "{tables} ALTER TABLE runs ADD COLUMN manifest BLOB;
-                     PRAGMA user_version = {SCHEMA_VERSION};"
-                ))
+                // Version 2 added the account tables, version 3 the manifest bytes of each
+                // run, version 4 the binding of environments to manifest names.
+                let mut steps = String::new();
+                if version < 2 {
+                    steps.push_str(&format!("{SCHEMA} {ACCOUNTS_SCHEMA}"));
+                }
+                if version < 3 {
+                    steps.push_str("ALTER TABLE runs ADD COLUMN manifest BLOB;");
+                }
+                steps.push_str(stewards::STEWARDS_SCHEMA);
+                self.connection
+                    .execute_batch(&format!("{steps} PRAGMA user_version = {SCHEMA_VERSION};"))
             });
         match migrated {
             Ok(()) => self.connection.execute_batch("COMMIT"),
@@ -630,6 +632,9 @@ impl Store {
 #[path = "store_signatures.rs"]
 mod signatures;
 pub use signatures::SignedApply;
+
+#[path = "store_stewards.rs"]
+mod stewards;
 
 #[cfg(test)]
 #[path = "store_tests.rs"]

@@ -9,6 +9,7 @@ mod real_venvs;
 mod refusal;
 mod signed_sandbox;
 mod state_refusals;
+mod takeover;
 mod token_refusals;
 mod trust_files;
 mod unsigned_runs_nothing;

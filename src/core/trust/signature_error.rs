@@ -59,6 +59,15 @@ pub enum SignatureError {
     #[error("the claim `{claim}` {problem}\nhint: re-create the signature with `pkgm sign`")]
     Claim { claim: String, problem: String },
     #[error(
+        "the key `{kid}` may not sign the manifest `{name}` (the trust file limits it to {allowed})\n\
+         hint: sign `{name}` with a key whose `names` include it, or add it to the key's `names`"
+    )]
+    NameNotAllowed {
+        kid: String,
+        name: String,
+        allowed: String,
+    },
+    #[error(
         "the signature's issuer ({issuer}) is not its key `{kid}`\n\
          hint: a signature speaks only for the key that made it; sign with `pkgm sign --kid {kid}`"
     )]

@@ -41,9 +41,18 @@ pub struct TrustedKey {
     pub decoding_key: DecodingKey,
     pub scopes: ScopeSet,
     pub max_lifetime_seconds: i64,
+    /// The manifest names this key may sign (`names = [...]`); `None`: any name.
+    pub names: Option<Vec<String>>,
 }
 
 impl TrustedKey {
+    /// Whether this key may sign a manifest called `name`.
+    pub fn may_sign(&self, name: &str) -> bool {
+        self.names
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|allowed| allowed == name))
+    }
+
     /// The scopes in `claimed` that this key may not sign.
     pub fn ungranted(&self, claimed: &ScopeSet) -> ScopeSet {
         claimed.difference(&self.scopes).copied().collect()
@@ -115,6 +124,7 @@ struct KeyEntry {
     secret: Option<String>,
     scopes: Vec<String>,
     max_lifetime: Option<String>,
+    names: Option<Vec<String>>,
 }
 
 impl KeyEntry {
@@ -149,12 +159,22 @@ impl KeyEntry {
                 ))
             }
         };
+        if let Some(names) = &self.names {
+            if names.is_empty() {
+                return Err("`names` is empty: the key could sign no manifest".into());
+            }
+            for name in names {
+                crate::core::names::ManifestName::parse(name)
+                    .map_err(|problem| format!("`names`: {problem}"))?;
+            }
+        }
         Ok(TrustedKey {
             kid: self.kid,
             algorithm,
             decoding_key,
             scopes,
             max_lifetime_seconds,
+            names: self.names,
         })
     }
 }

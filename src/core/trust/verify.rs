@@ -99,6 +99,19 @@ pub fn verify_token(
     // The verified payload read again, strictly: a claim named twice is refused.
     let claims = decode_object(parts.payload, "payload")?;
     let claims = ManifestClaims::from_json(&claims)?;
+    if !key.may_sign(&claims.sub) {
+        return Err(SignatureError::NameNotAllowed {
+            kid: key.kid.clone(),
+            name: claims.sub.escape_debug().to_string(),
+            allowed: key
+                .names
+                .iter()
+                .flatten()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
     if claims.iss != key.kid {
         return Err(SignatureError::IssuerMismatch {
             kid: key.kid.clone(),

@@ -107,3 +107,53 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
         ]
     );
 }
+
+#[test]
+fn another_state_and_its_accounts_cannot_change_a_managed_environment() {
+    let users = Users::new();
+    let h = hashes();
+    users.apply(1, &[super::user("bob", "viewer", &h.bob)]);
+    // Bob keeps a state of his own in which he is admin, on an interpreter (no venv marker).
+    let own_state = users.sandbox.path().join("bob-state/state.db");
+    let with_own = |args: &[&str]| {
+        users
+            .sandbox
+            .pkgm()
+            .env("PKGM_STATE", &own_state)
+            .args(args)
+    };
+    users.sandbox.write_file(
+        "bob.yaml",
+        &format!(
+            "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: bob, revision: 1}}\n\
+             environment: {{python: python3, prune: false}}\nusers:\n  {}\n",
+            super::user("bob", "admin", &h.bob)
+        ),
+    );
+    succeeds(
+        with_own(&[
+            "apply",
+            "bob.yaml",
+            "--yes",
+            "--allow-unsigned",
+            "--allow-unsigned-users",
+        ])
+        .run(),
+    );
+    succeeds(
+        with_own(&["login", "--user", "bob", "--password-stdin"])
+            .stdin(format!("{BOB_PASSWORD}\n"))
+            .run(),
+    );
+    let python = users.python();
+    let before = users.sandbox.venv().installed_beyond_seed();
+    let refused = fails(with_own(&["install", "--python", &python, "--", "alpha"]).run());
+    assert!(
+        refused
+            .stderr()
+            .contains("is managed by the manifest `team` with the state `")
+            && refused.stderr().contains("hint: run it with `--state "),
+        "{refused}"
+    );
+    assert_eq!(users.sandbox.venv().installed_beyond_seed(), before);
+}
