@@ -16,7 +16,9 @@ use crate::effects::progress::{Progress, Verbosity};
 use crate::effects::signals::ShutdownSignals;
 use crate::render;
 
-use super::authenticity::{authenticate, recheck_rollback, refuse_unsigned_user_changes, Policy};
+use super::authenticity::{
+    authenticate, recheck_rollback, refuse_user_changes_without_scope, Policy,
+};
 use super::interrupts::escalate;
 use super::live_environment::plural;
 use super::reconcile::{interrupted, reconcile, Cycle};
@@ -60,7 +62,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let outcome = reconcile(&cycle, &file, &authenticity, |header, plan| {
         // Under the lock: another apply may have moved the rollback mark while this one waited.
         recheck_rollback(store, &file, &authenticity, "apply", now_ms())?;
-        refuse_unsigned_user_changes(&authenticity, plan, args.manifest.allow_unsigned_users)?;
+        refuse_user_changes_without_scope(&authenticity, plan, args.manifest.allow_unsigned_users)?;
         if text_output && (settings.verbosity != Verbosity::Quiet || !args.yes) {
             print(&render::plan_text(header, plan))?;
         }

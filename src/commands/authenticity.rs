@@ -33,22 +33,44 @@ pub enum Policy {
     Report,
 }
 
-/// An unsigned manifest changes accounts only with `--allow-unsigned-users`: a signed change
-/// to users needs a key with the `users` scope, so an unsigned one must not be easier.
-pub fn refuse_unsigned_user_changes(
+/// Any change to the account store, as the plan computed it from the store itself, needs a
+/// signature with the `users` scope: comparing with the last manifest of the same name is
+/// not enough, since another name may have changed the store since (a packages-only key
+/// would otherwise re-create an account another manifest deleted). An unsigned manifest
+/// changes accounts only with `--allow-unsigned-users`, so it is never easier.
+pub fn refuse_user_changes_without_scope(
     authenticity: &Authenticity,
     plan: &crate::core::plan::Plan,
     allowed: bool,
 ) -> anyhow::Result<()> {
-    if allowed || plan.users.is_empty() || matches!(authenticity, Authenticity::Signed(_)) {
-        return Ok(());
-    }
     let count = plan.users.len();
+    let plural = if count == 1 { "" } else { "s" };
+    match authenticity {
+        _ if plan.users.is_empty() => return Ok(()),
+        Authenticity::Signed(signature) => {
+            if signature
+                .scopes
+                .contains(&crate::core::trust::scope::Scope::Users)
+            {
+                return Ok(());
+            }
+            anyhow::bail!(
+                "refusing to change {count} user account{plural}: the store differs from `{}`'s \
+                 `users:`, and the signature by `{}` lacks the `users` scope\n\
+                 hint: another manifest may have changed the accounts since; sign with a key \
+                 that has the `users` scope (`pkgm sign --scope packages,users`) if this change \
+                 is meant",
+                signature.name,
+                signature.kid
+            )
+        }
+        Authenticity::Unsigned { .. } if allowed => return Ok(()),
+        Authenticity::Unsigned { .. } => {}
+    }
     anyhow::bail!(
-        "refusing to change {count} user account{} from a manifest without a valid signature\n\
+        "refusing to change {count} user account{plural} from a manifest without a valid signature\n\
          hint: sign it with a key that has the `users` scope, or add `--allow-unsigned-users` \
-         for a local experiment",
-        if count == 1 { "" } else { "s" }
+         for a local experiment"
     )
 }
 

@@ -25,7 +25,7 @@ use crate::render::{self, ManifestHeader};
 use crate::watch_report::{CycleOutcome, CycleReport, PlanCounts};
 
 use super::authenticity::{
-    authenticate, recheck_rollback, refuse_unsigned_user_changes, Authenticity, Policy,
+    authenticate, recheck_rollback, refuse_user_changes_without_scope, Authenticity, Policy,
 };
 use super::live_environment::observe;
 use super::manifest_file::ManifestFile;
@@ -246,7 +246,7 @@ impl<'a> Cycles<'a> {
             }
             // Under the lock: another apply may have moved the rollback mark meanwhile.
             recheck_rollback(store, file, authenticity, "watch", now_ms())?;
-            refuse_unsigned_user_changes(authenticity, plan, allow_unsigned_users)?;
+            refuse_user_changes_without_scope(authenticity, plan, allow_unsigned_users)?;
             // Or applied this very manifest while this cycle waited for the lock.
             let recorded = store
                 .last_applied(&header.name)?

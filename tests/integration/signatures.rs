@@ -1,6 +1,7 @@
 //! Signed manifests through the real binary, on the harness's sandboxes: every refusal leaves the venv uncreated and
 //! the applied state unchanged, records a `refused` run, exits 1 with one reason and a hint.
 
+mod account_scope;
 mod claim_refusals;
 mod commands;
 mod examples;
