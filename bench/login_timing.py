@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """How long a failed `pkgm login` takes for an unknown user, a wrong password and a locked
-account: they should be indistinguishable.
+account, for an account at the default argon2 cost and one at a dearer cost: they should be
+indistinguishable.
 
+    pip install argon2-cffi                     # makes the dearer hash
     bench/login_timing.py                       # release build, 5 runs of each case
     PKGM=target/debug/pkgm RUNS=9 bench/login_timing.py
 
-Applies a one-user manifest (unsigned, in a temporary folder) and times each case from the
-outside. The wrong-password case runs 4 times so that the account is not locked yet; the
-5th failure locks it, and the last two cases run against the locked account.
+Applies a two-user manifest (unsigned, in a temporary folder) and times each case from the
+outside. The wrong-password cases run 4 times so that the accounts are not locked yet; the
+5th failure locks them, and the locked cases run after.
 """
 
 import os
@@ -22,6 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PKGM = os.environ.get("PKGM", str(ROOT / "target" / "release" / "pkgm"))
 RUNS = int(os.environ.get("RUNS", "5"))
 PASSWORD = "correct-horse-1"
+# A dearer cost than pkgm's default (m=19 MiB, t=2), still within its bounds.
+HEAVY = {"memory_cost": 131072, "time_cost": 3, "parallelism": 1}
+
+
+def heavy_hash(password):
+    try:
+        from argon2 import PasswordHasher, Type
+    except ImportError:
+        sys.exit("bench/login_timing.py needs argon2-cffi for the dearer hash: pip install argon2-cffi")
+    return PasswordHasher(type=Type.ID, hash_len=32, salt_len=16, **HEAVY).hash(password)
 
 
 def pkgm(env, *args, stdin=""):
@@ -46,16 +58,20 @@ def main():
             f"environment: {{ python: {sys.executable} }}\npackages: {{}}\n"
             "users:\n"
             f'  alice: {{ email: alice@example.com, role: admin, password_hash: "{digest.stdout.strip()}" }}\n'
+            f'  hugo: {{ email: hugo@example.com, role: viewer, password_hash: "{heavy_hash(PASSWORD)}" }}\n'
         )
-        applied = pkgm(env, "apply", str(manifest), "--allow-unsigned", "--yes", "-q")
+        applied = pkgm(env, "apply", str(manifest), "--allow-unsigned", "--allow-unsigned-users", "--yes", "-q")
         if applied.returncode != 0:
             sys.exit(applied.stderr)
         cases = [
             ("unknown user", "zed", "x" * 12, RUNS),
             ("wrong password", "alice", "wrong-password", 4),
+            ("wrong password, dear", "hugo", "wrong-password", 4),
             ("locked account", "alice", "wrong-password", RUNS),
+            ("locked account, dear", "hugo", "wrong-password", RUNS),
             ("locked, right password", "alice", PASSWORD, RUNS),
         ]
+        medians = []
         for label, user, password, runs in cases:
             times, messages = [], set()
             for _ in range(runs):
@@ -69,6 +85,9 @@ def main():
                 f"  distinct outputs: {len(messages)}"
             )
             print(f"{'':24} exit {run.returncode}: {run.stderr.splitlines()[0]}")
+            medians.append(statistics.median(times))
+        spread = max(medians) - min(medians)
+        print(f"spread of the medians: {spread:.1f} ms ({100 * spread / max(medians):.1f}% of the slowest)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 //! `pkgm login`: checks a password against the store and saves a session token.
 //!
 //! An unknown user, a wrong password and a locked account are one failure: same message,
-//! same exit code, and about the same time (an unknown user is checked against a dummy hash).
+//! same exit code, and the same time (see `effects::password::verify_login`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use crate::cli::LoginArgs;
 use crate::core::lockout::{LoginOutcome, LOCKOUT};
 use crate::core::session::{issue, SessionClaims, MAX_TTL_SECS};
 use crate::core::user_spec::UserName;
-use crate::effects::password::{hash_password, verify_password};
+use crate::effects::password::{hash_password, verify_login};
 use crate::effects::password_input::{prompt_password, read_password_line};
 use crate::effects::session_file::{session_path, write_session};
 use crate::effects::store::Store;
@@ -33,8 +33,13 @@ pub fn run(settings: &Settings, args: &LoginArgs) -> anyhow::Result<ExitCode> {
     };
     let store = Store::open(&settings.state)?;
     let found = store.password_verifier(&name)?;
-    let matches = verify_password(&password, found.as_ref().map(|(_, hash)| hash.as_str()));
     let now = now_ms();
+    // A locked account's own hash is not even tried: the attempt costs what any failure does.
+    let checked = match store.locked_until(&name)? {
+        Some(until) if until > now => None,
+        _ => found.as_ref().map(|(_, hash)| hash.as_str()),
+    };
+    let matches = verify_login(&password, checked, store.heaviest_password_cost()?);
     let outcome = store.settle_login(&name, matches, &LOCKOUT, now)?;
     let (account, verifier) = match (outcome, found) {
         (LoginOutcome::Accepted, Some(found)) => found,

@@ -6,6 +6,7 @@ use rand_core::{OsRng, RngCore};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::core::lockout::{LockoutPolicy, LoginOutcome};
+use crate::core::password_policy::{check_phc, Argon2Cost, CURRENT};
 use crate::core::user_spec::{PasswordHash, UserName};
 
 use super::store::{Store, StoreError};
@@ -98,6 +99,40 @@ impl Store {
             )
             .map(|rows| rows == 1)
             .map_err(|e| self.fail(e))
+    }
+
+    /// Until when `name` is locked out, if it ever was (the caller compares with now).
+    pub fn locked_until(&self, name: &UserName) -> Result<Option<i64>, StoreError> {
+        self.connection()
+            .query_row(
+                "SELECT locked_until_ms FROM lockouts WHERE name = ?1",
+                [name.as_str()],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))
+    }
+
+    /// The dearest argon2 cost (memory × passes) of any stored verifier, and at least the
+    /// current one: the cost every failed login is made to take.
+    pub fn heaviest_password_cost(&self) -> Result<Argon2Cost, StoreError> {
+        let mut statement = self
+            .connection()
+            .prepare("SELECT password_hash FROM accounts")
+            .map_err(|e| self.fail(e))?;
+        let hashes = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(|e| self.fail(e))?;
+        let mut heaviest = CURRENT;
+        for hash in hashes {
+            let hash = hash.map_err(|e| self.fail(e))?;
+            if let Ok(cost) = check_phc(&hash) {
+                if cost.work() > heaviest.work() {
+                    heaviest = cost;
+                }
+            }
+        }
+        Ok(heaviest)
     }
 
     /// Failed logins for `name` still inside the policy's window.
