@@ -22,8 +22,16 @@ use crate::effects::store::{NewRun, RunStatus, Store};
 use crate::effects::target::PythonTarget;
 use crate::render;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::effects::process::shield_children_from_terminal_signals;
+use crate::effects::signals::ShutdownSignals;
+
 use super::authenticity::{authenticate, Policy};
+use super::interrupts::escalate;
 use super::live_environment::{observe, plural};
+use super::reconcile::interrupted;
 use super::session_gate::require_session;
 use super::state_store::StateStore;
 use super::stewardship;
@@ -71,8 +79,43 @@ pub fn run(
         target: &target,
         manifest_name,
     };
-    let (run_id, changed) = request.perform(settings, &store, changes, &before.installed)?;
+    // Ctrl-C reaches pkgm only: the installer call finishes (a second signal stops it, a
+    // third kills it), the run is recorded as it ended, and pkgm exits 130.
+    shield_children_from_terminal_signals();
+    let forced = Arc::new(AtomicBool::new(false));
+    let signals = {
+        let forced = Arc::clone(&forced);
+        ShutdownSignals::listen(move |name, count| match count {
+            1 => tracing::warn!(
+                "received {name}: letting the installer finish, then exiting (again to stop it)"
+            ),
+            count => escalate(name, count, &forced),
+        })
+        .context("cannot listen for SIGINT and SIGTERM")?
+    };
+    let performed = request.perform(settings, &store, changes, &before.installed);
     drop(lock);
+    let signalled = signals.flag().load(Ordering::SeqCst);
+    let (run_id, changed) = match performed {
+        Err(error) if interrupted(&error) => {
+            let text = error.to_string();
+            eprintln!(
+                "{}: the installer was stopped part-way.\n\
+                 hint: `pkgm list` shows what is installed now; `pkgm plan` shows the drift",
+                text.lines().next().unwrap_or_default()
+            );
+            return Ok(ExitCode::from(130));
+        }
+        other => other?,
+    };
+    if signalled {
+        eprintln!(
+            "{} by `{actor}` finished before stopping: {} (run {run_id}).",
+            capitalised(verb),
+            summary(&changed)
+        );
+        return Ok(ExitCode::from(130));
+    }
     print(&format!(
         "{} by `{actor}`: {} in {} (run {run_id}).\n",
         capitalised(verb),
@@ -129,9 +172,10 @@ impl Request<'_> {
             .unwrap_or_default();
         let changed = differences(before, &after);
         let error = outcome.as_ref().err().map(|err| format!("{err:#}"));
-        let status = match error {
-            Some(_) => RunStatus::Failed,
-            None => RunStatus::Succeeded,
+        let status = match &outcome {
+            Err(error) if interrupted(error) => RunStatus::Interrupted,
+            Err(_) => RunStatus::Failed,
+            Ok(()) => RunStatus::Succeeded,
         };
         let changed_json = serde_json::to_string(&changed)?;
         store.finish_run(
@@ -141,9 +185,13 @@ impl Request<'_> {
             error.as_deref(),
             now_ms(),
         )?;
+        let ended = match status {
+            RunStatus::Interrupted => "was stopped",
+            _ => "failed",
+        };
         outcome.with_context(|| {
             format!(
-                "`pkgm {}` failed (run {run_id}); {} changed",
+                "`pkgm {}` {ended} (run {run_id}); {} changed",
                 verb.as_str(),
                 plural(changed.len(), "package")
             )

@@ -157,3 +157,118 @@ fn another_state_and_its_accounts_cannot_change_a_managed_environment() {
     );
     assert_eq!(users.sandbox.venv().installed_beyond_seed(), before);
 }
+
+/// Waits (as a hang detector, not a speed check) until the newest run is at `step`.
+fn wait_for_step(state: &std::path::Path, step: &str) {
+    use pkgm::effects::store::{RunStatus, Store};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let running = Store::open(state)
+            .ok()
+            .and_then(|store| store.runs(1).ok())
+            .and_then(|mut runs| runs.pop())
+            .is_some_and(|run| {
+                run.status == RunStatus::Started && run.step.as_deref() == Some(step)
+            });
+        if running {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never reached `{step}`"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn signal(child: &std::process::Child, times: usize) {
+    for _ in 0..times {
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn ctrl_c_during_an_install_lets_it_finish_or_stops_it_and_says_so() {
+    use pkgm::effects::store::{RunStatus, Store};
+    let users = Users::new();
+    let h = hashes();
+    users.sandbox.venv();
+    users
+        .sandbox
+        .write_local_dists(&[Dist::wheel("demo", "1.0")]);
+    let manifest = OfflineManifest::new()
+        .prune(false)
+        .find_links("$LOCAL_WHEELS")
+        .to_yaml()
+        + &format!(
+            "users:\n  {}\n",
+            super::user("alice", "maintainer", &h.alice)
+        );
+    users.sandbox.write_manifest(&manifest);
+    succeeds(users.apply_command().arg("-q").run());
+    succeeds(users.login("alice", ALICE_PASSWORD));
+    let gate = crate::watch::gate_installs(users.sandbox.venv().root());
+    let install = |package: &str| {
+        users
+            .sandbox
+            .pkgm()
+            .args([
+                "install",
+                "--manifest",
+                "manifest.yaml",
+                "--allow-unsigned",
+                "--",
+                package,
+            ])
+            .command()
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start pkgm install")
+    };
+    let state = users.sandbox.state_path();
+
+    // One Ctrl-C: the install finishes, is recorded as it ended, and pkgm exits 130.
+    let child = install("demo");
+    wait_for_step(&state, "install");
+    signal(&child, 1);
+    std::fs::write(&gate, "").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("received SIGINT: letting the installer finish"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Installed by `alice` finished before stopping: demo 1.0 (run "),
+        "{stderr}"
+    );
+    let run = Store::open(&state).unwrap().runs(1).unwrap().remove(0);
+    assert_eq!(run.status, RunStatus::Succeeded);
+
+    // Two: the installer is stopped, the run recorded interrupted.
+    std::fs::remove_file(&gate).unwrap();
+    let child = install("alpha");
+    wait_for_step(&state, "install");
+    signal(&child, 2);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("`pkgm install` was stopped (run "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the installer was stopped part-way"),
+        "{stderr}"
+    );
+    let run = Store::open(&state).unwrap().runs(1).unwrap().remove(0);
+    assert_eq!(run.status, RunStatus::Interrupted);
+}
