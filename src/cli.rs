@@ -325,6 +325,10 @@ pub struct SignArgs {
     /// Refuse to sign (exit 1, nothing written) when there is anything to warn about
     #[arg(long)]
     pub strict: bool,
+    /// First raise `metadata.revision` in the file, past both its own revision and the last
+    /// one this state applied under its name
+    #[arg(long)]
+    pub bump: bool,
 }
 
 #[derive(Debug, Args)]

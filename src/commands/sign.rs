@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 
 use crate::cli::{ScopeArg, SignArgs};
 use crate::core::trust::scope::{scope_list, Scope, ScopeSet};
@@ -15,7 +15,10 @@ use crate::core::trust::DEFAULT_MAX_LIFETIME_SECONDS;
 use crate::effects::keys::read_signing_key;
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
 
+use crate::core::manifest_edit::raise_revision;
+
 use super::authenticity::superseded;
+use super::manifest_file::ManifestFile;
 use super::signing::{prepare_signature, Prepared};
 use super::state_store::StateStore;
 use super::{now_ms, print, Settings};
@@ -54,6 +57,9 @@ pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
             .map(|stem| stem.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
+    if args.bump {
+        bump(settings, &args.manifest)?;
+    }
     let prepared = prepare_signature(&args.manifest, &key, &kid, args.expires, scopes, now)?;
     let mut warnings = prepared.warnings.clone();
     warnings.extend(this_machine_would_refuse(
@@ -92,6 +98,59 @@ pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
         signed.signature_path.display(),
     ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Raises the manifest's revision past its own and past the last this state applied
+/// under its name, editing only that number, and rewrites the file in one rename.
+fn bump(settings: &Settings, path: &Path) -> anyhow::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|metadata| metadata.file_type().is_symlink()) {
+        bail!(
+            "`{}` is a symbolic link; `--bump` edits only a manifest file itself\n\
+             hint: run it on the file the link points to",
+            path.display()
+        );
+    }
+    let bytes = ManifestFile::read_bytes(path)?;
+    let file = ManifestFile::from_bytes(path, bytes)?;
+    let name = file.manifest.name.to_string();
+    let own = file.manifest.revision;
+    let state = StateStore::new(&settings.state, false);
+    let applied = match state.get()? {
+        Some(store) => store.last_applied(&name)?.map(|applied| applied.revision),
+        None => None,
+    };
+    let new = own.max(applied.unwrap_or(0)) + 1;
+    let text = String::from_utf8(file.bytes.clone())
+        .map_err(|_| anyhow::anyhow!("`{}` is not UTF-8", path.display()))?;
+    let raised = raise_revision(&text, own, new).map_err(anyhow::Error::msg)?;
+    // The edit must parse to the same manifest with the new revision, or nothing is written.
+    let check = ManifestFile::from_bytes(path, raised.clone().into_bytes())?;
+    if check.manifest.revision != new || check.manifest.name.as_str() != name {
+        bail!(
+            "cannot raise the revision of `{}` safely\nhint: edit `metadata.revision` by hand, then sign",
+            path.display()
+        );
+    }
+    write_in_place(path, raised.as_bytes())
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    eprintln!("Raised `{name}` to revision {new} in `{}`.", path.display());
+    Ok(())
+}
+
+/// Replaces `path` in one rename, keeping its permissions.
+fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut file = tempfile::NamedTempFile::new_in(folder)?;
+    file.write_all(bytes)?;
+    file.as_file().set_permissions(permissions)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|err| err.error)?;
+    Ok(())
 }
 
 /// When this machine's state already applied this revision with other bytes (or a later

@@ -10,6 +10,7 @@ pub(crate) mod fixtures;
 pub mod installed;
 pub mod lockout;
 pub mod manifest;
+pub mod manifest_edit;
 pub mod manifest_entries;
 pub mod manifest_error;
 pub mod manifest_parse;

@@ -74,7 +74,8 @@ pub enum SignatureError {
     IssuerMismatch { kid: String, issuer: String },
     #[error(
         "the signature is for other bytes (signed sha256 {signed}…, the manifest has {actual}…)\n\
-         hint: the manifest changed after it was signed; review the change and sign it again"
+         hint: the manifest changed after it was signed; review the change, then sign it with \
+         `pkgm sign --bump`, which also raises `metadata.revision` past the last one applied"
     )]
     DigestMismatch { signed: String, actual: String },
     #[error(
@@ -121,7 +122,7 @@ pub enum SignatureError {
     },
     #[error(
         "revision {revision} of `{name}` was already applied with other bytes (equivocation)\n\
-         hint: every signed change needs a new revision: increase `metadata.revision` and sign again"
+         hint: every signed change needs a new revision: increase `metadata.revision` and sign again (`pkgm sign --bump` does both)"
     )]
     Equivocation { name: String, revision: u64 },
     #[error(

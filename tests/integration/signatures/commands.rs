@@ -312,3 +312,34 @@ fn sign_strict_turns_warnings_into_a_refusal() {
     // A clean signature passes --strict.
     sandbox.sign(&trusted, "ops", &["--strict"]);
 }
+
+#[test]
+fn sign_bump_raises_the_revision_past_the_applied_one_and_signs() {
+    let sandbox = super::signed_sandbox::Sandbox::new();
+    let key = sandbox.keygen("ops", "ed25519");
+    sandbox.trust(&[("ops", "EdDSA", &key, "\"packages\"")], "");
+    sandbox.interpreter_manifest(3, "");
+    sandbox.sign(&key, "ops", &[]);
+    let applied = sandbox.apply();
+    assert_eq!(applied.code(), 0, "{applied}");
+    // Edited without raising the revision: apply says how to fix it in one step.
+    let edited = std::fs::read_to_string(sandbox.manifest_path()).unwrap() + "# reviewed\n";
+    std::fs::write(sandbox.manifest_path(), &edited).unwrap();
+    let refused = sandbox.apply();
+    assert_eq!(refused.code(), 1, "{refused}");
+    assert!(refused.stderr().contains("`pkgm sign --bump`"), "{refused}");
+
+    let bumped = sandbox.sign(&key, "ops", &["--bump"]);
+    assert!(
+        bumped.stderr().contains("Raised `demo` to revision 4 in `"),
+        "{bumped}"
+    );
+    assert!(
+        bumped.stdout().contains("Signed `demo` revision 4"),
+        "{bumped}"
+    );
+    let text = std::fs::read_to_string(sandbox.manifest_path()).unwrap();
+    assert_eq!(text, edited.replace("revision: 3", "revision: 4"));
+    let applied = sandbox.apply();
+    assert_eq!(applied.code(), 0, "{applied}");
+}
