@@ -37,7 +37,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Prints `error: ...` with its causes, and any `hint:` lines last.
+/// Prints `error: ...` with its causes, and any `hint:` lines last, the deepest cause's first.
 fn report(error: &anyhow::Error) {
     let mut hints = Vec::new();
     let mut lines = Vec::new();
@@ -71,7 +71,8 @@ fn report(error: &anyhow::Error) {
             let _ = writeln!(out, "{line}");
         }
     }
-    for hint in hints {
+    // The deepest cause knows most about what went wrong: its hint comes first.
+    for hint in hints.iter().rev() {
         let _ = writeln!(out, "hint: {hint}");
     }
 }

@@ -8,6 +8,7 @@ pub mod direction;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod installed;
+pub mod installer_output;
 pub mod lockout;
 pub mod manifest;
 pub mod manifest_edit;

@@ -8,8 +8,12 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::core::installer_output::{
+    diagnose, found_no_versions, host_and_port, unreachable, Diagnosis,
+};
 use crate::core::manifest::{EnvironmentSpec, InstallerKind};
 use crate::core::names::PackageName;
+use crate::core::text::mask_credentials;
 
 use super::interpreter::find_on_path;
 use super::process::{Invocation, ProcessError};
@@ -18,9 +22,11 @@ use super::process::{Invocation, ProcessError};
 pub enum InstallerError {
     #[error("the manifest asks for `installer: uv`, but `uv` is not on PATH\nhint: install it (`pip install uv`) or use `installer: pip`")]
     UvMissing,
-    #[error("{verb} failed")]
+    #[error("{verb} failed{}", diagnosis.as_ref().map_or(String::new(), |d| format!(": {}\nhint: {}", d.problem, d.hint)))]
     Failed {
         verb: &'static str,
+        /// The cause read from the installer's output, when it says one plainly.
+        diagnosis: Option<Box<Diagnosis>>,
         #[source]
         source: ProcessError,
     },
@@ -154,10 +160,7 @@ impl Installer {
         self.install_invocation(requirements)
             .run(echo)
             .map(|_| ())
-            .map_err(|source| InstallerError::Failed {
-                verb: "installing",
-                source,
-            })
+            .map_err(|source| self.failed("installing", source))
     }
 
     pub fn upgrade(
@@ -168,10 +171,7 @@ impl Installer {
         self.upgrade_invocation(requirements)
             .run(echo)
             .map(|_| ())
-            .map_err(|source| InstallerError::Failed {
-                verb: "upgrading",
-                source,
-            })
+            .map_err(|source| self.failed("upgrading", source))
     }
 
     pub fn uninstall(
@@ -182,11 +182,59 @@ impl Installer {
         self.uninstall_invocation(names)
             .run(echo)
             .map(|_| ())
-            .map_err(|source| InstallerError::Failed {
-                verb: "removing",
-                source,
-            })
+            .map_err(|source| self.failed("removing", source))
     }
+}
+
+impl Installer {
+    fn failed(&self, verb: &'static str, source: ProcessError) -> InstallerError {
+        let diagnosis = match &source {
+            ProcessError::Failed { stdout, stderr, .. } => {
+                let source = match (&self.environment.index_url, self.environment.no_index) {
+                    (_, true) => "the `find_links` folders".to_string(),
+                    (Some(url), false) => format!("the index `{}`", mask_credentials(url)),
+                    (None, false) => "the package index".to_string(),
+                };
+                let output = format!("{stderr}\n{stdout}");
+                let unreachable = match (&self.environment.index_url, self.environment.no_index) {
+                    (Some(url), false) if found_no_versions(&output) => {
+                        index_unreachable(url).map(|why| unreachable(&source, &why))
+                    }
+                    _ => None,
+                };
+                unreachable.or_else(|| diagnose(&output, &source)).map(Box::new)
+            }
+            _ => None,
+        };
+        InstallerError::Failed {
+            verb,
+            diagnosis,
+            source,
+        }
+    }
+}
+
+/// Why the index at `url` cannot be connected to, if it cannot (a 3-second TCP check, made
+/// only after the installer found no versions at all).
+fn index_unreachable(url: &str) -> Option<String> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let (host, port) = host_and_port(url)?;
+    let addresses = match (host.as_str(), port).to_socket_addrs() {
+        Ok(addresses) => addresses.collect::<Vec<_>>(),
+        Err(_) => return Some("its host name does not resolve".into()),
+    };
+    let mut last = None;
+    for address in addresses {
+        match TcpStream::connect_timeout(&address, std::time::Duration::from_secs(3)) {
+            Ok(_) => return None,
+            Err(error) => last = Some(error),
+        }
+    }
+    last.map(|error| match error.kind() {
+        std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        std::io::ErrorKind::TimedOut => "timed out".into(),
+        _ => error.to_string(),
+    })
 }
 
 fn words(words: &[&str]) -> Vec<OsString> {

@@ -32,6 +32,21 @@ fn an_unsatisfiable_version_fails_with_pips_message_and_the_next_apply_converges
         stderr.contains("No matching distribution found for alpha==9.9"),
         "{apply}"
     );
+    // pkgm's own reading comes first, with the hint that fits it first.
+    assert!(
+        stderr.contains(
+            "caused by: installing failed: no version of `alpha==9.9` is available from the \
+             `find_links` folders"
+        ),
+        "{apply}"
+    );
+    assert!(
+        stderr.contains(
+            "hint: check the package name and the specifier against the index (or `find_links`)\n\
+             hint: fix the cause"
+        ),
+        "{apply}"
+    );
     assert!(
         stderr.contains("hint: fix the cause and run `pkgm apply` again"),
         "{apply}"
@@ -98,6 +113,13 @@ fn an_unreachable_index_is_reported_without_hanging() {
         .run();
     apply.expect_code(1);
     assert!(apply.stderr().contains("127.0.0.1"), "{apply}");
+    assert!(
+        apply.stderr().contains(
+            "caused by: installing failed: cannot reach the index `http://127.0.0.1:9/simple` \
+             (connection refused)"
+        ),
+        "{apply}"
+    );
     assert!(
         apply
             .stderr()

@@ -159,11 +159,18 @@ fn index_credentials_are_masked_in_errors_and_history() {
         .replace(
             "  prune: false\n",
             "  prune: false\n  index_url: https://user:TOKEN-ONE@127.0.0.1:9/simple\n  \
-             extra_index_urls: [\"https://TOKEN-TWO@127.0.0.1:9/extra\"]\n",
+             extra_index_urls: [\"https://TOKEN-TWO@127.0.0.1:9/extra\"]\n  \
+             pass_env: [PIP_RETRIES, PIP_TIMEOUT]\n",
         )
         .replace("packages: {}", "packages: {alpha: \"*\"}");
     std::fs::write(sandbox.manifest_path(), manifest).unwrap();
-    let apply = sandbox.run(&["apply", "manifest.yaml", "--allow-unsigned", "--yes"]);
+    let apply = sandbox
+        .harness()
+        .pkgm()
+        .env("PIP_RETRIES", "0")
+        .env("PIP_TIMEOUT", "2")
+        .args(["apply", "manifest.yaml", "--allow-unsigned", "--yes"])
+        .run();
     assert_eq!(apply.code(), 1, "{apply}");
     assert!(
         apply
