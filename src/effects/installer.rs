@@ -202,7 +202,9 @@ impl Installer {
                     }
                     _ => None,
                 };
-                unreachable.or_else(|| diagnose(&output, &source)).map(Box::new)
+                unreachable
+                    .or_else(|| diagnose(&output, &source))
+                    .map(Box::new)
             }
             _ => None,
         };

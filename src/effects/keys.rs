@@ -38,7 +38,7 @@ pub enum KeyError {
     },
     #[error(transparent)]
     Read(#[from] BoundedReadError),
-    #[error("`{path}` is not a private key pkgm can sign with: {reason}\nhint: use a PKCS#8 PEM key made by `pkgm keygen` (Ed25519, P-256 or RSA)")]
+    #[error("`{path}` is not a private key pkgm can sign with: {reason}\nhint: use a key made by `pkgm keygen` or `openssl genpkey` (Ed25519, P-256 or RSA, in PEM)")]
     Unusable { path: PathBuf, reason: String },
 }
 
@@ -54,8 +54,14 @@ pub fn generate(algorithm: SigningAlgorithm) -> Result<KeyPair, KeyError> {
     let (private_pem, public_pem) = match algorithm {
         SigningAlgorithm::EdDSA => {
             let key = ed25519_dalek::SigningKey::generate(&mut OsRng);
+            // PKCS#8 v1 (no public key inside), as `openssl genpkey` writes it: OpenSSL 3.0
+            // and Python's `cryptography` cannot read the v2 form.
+            let v1 = ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: key.to_bytes(),
+                public_key: None,
+            };
             (
-                key.to_pkcs8_pem(LineEnding::LF)
+                v1.to_pkcs8_pem(LineEnding::LF)
                     .map_err(|e| fail(e.to_string()))?,
                 key.verifying_key()
                     .to_public_key_pem(LineEnding::LF)
@@ -168,11 +174,34 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
         reason: reason.to_string(),
     };
     let text = std::str::from_utf8(&bytes).map_err(|_| unusable("it is not text"))?;
+    // Keys as OpenSSL's older commands write them: SEC1 EC and PKCS#1 RSA, read as PKCS#8.
+    let converted: Option<Zeroizing<String>> = if text.contains("-----BEGIN EC PRIVATE KEY-----") {
+        use p256::elliptic_curve::SecretKey;
+        let key: SecretKey<p256::NistP256> = SecretKey::from_sec1_pem(text).map_err(|_| {
+            unusable("it is a SEC1 EC key, but not on P-256 (the only curve ES256 allows)")
+        })?;
+        Some(
+            key.to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| unusable(&e.to_string()))?,
+        )
+    } else if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        let key = rsa::RsaPrivateKey::from_pkcs1_pem(text)
+            .map_err(|e| unusable(&format!("it is a PKCS#1 RSA key that cannot be read ({e})")))?;
+        Some(
+            key.to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| unusable(&e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let text: &str = converted.as_deref().map_or(text, |pem| pem.as_str());
+    let bytes = text.as_bytes();
     let (algorithm, key) = if ed25519_dalek::SigningKey::from_pkcs8_pem(text).is_ok() {
-        let key = EncodingKey::from_ed_pem(&bytes).map_err(|e| unusable(&e.to_string()))?;
+        let key = EncodingKey::from_ed_pem(bytes).map_err(|e| unusable(&e.to_string()))?;
         (SigningAlgorithm::EdDSA, key)
     } else if p256::SecretKey::from_pkcs8_pem(text).is_ok() {
-        let key = EncodingKey::from_ec_pem(&bytes).map_err(|e| unusable(&e.to_string()))?;
+        let key = EncodingKey::from_ec_pem(bytes).map_err(|e| unusable(&e.to_string()))?;
         (SigningAlgorithm::ES256, key)
     } else if let Ok(rsa) = rsa::RsaPrivateKey::from_pkcs8_pem(text) {
         if rsa.n().bits() < MIN_RSA_BITS {
@@ -180,11 +209,12 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
                 "the RSA key has fewer than {MIN_RSA_BITS} bits"
             )));
         }
-        let key = EncodingKey::from_rsa_pem(&bytes).map_err(|e| unusable(&e.to_string()))?;
+        let key = EncodingKey::from_rsa_pem(bytes).map_err(|e| unusable(&e.to_string()))?;
         (SigningAlgorithm::RS256, key)
     } else if text.contains("-----BEGIN") {
         return Err(unusable(
-            "it is PEM, but not a PKCS#8 Ed25519, P-256 or RSA private key",
+            "it is PEM, but not an Ed25519, P-256 or RSA private key (PKCS#8, SEC1 or PKCS#1); \
+             convert one with `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8.pem`",
         ));
     } else {
         let secret = Zeroizing::new(

@@ -6,6 +6,7 @@ mod claim_refusals;
 mod commands;
 mod examples;
 mod hostile_text;
+mod key_formats;
 mod real_venvs;
 mod refusal;
 mod signed_sandbox;
