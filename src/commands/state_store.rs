@@ -27,10 +27,20 @@ impl<'a> StateStore<'a> {
         if let Some(store) = self.store.get() {
             return Ok(store.as_ref());
         }
-        let store = match self.create || self.path.exists() {
+        let existed = self.path.exists();
+        let store = match self.create || existed {
             true => Some(Store::open(self.path)?),
             false => None,
         };
+        if !existed && store.is_some() {
+            // A new state starts a new history: say where, so a run from elsewhere (or
+            // with another `--state`) is not a surprise.
+            tracing::warn!(
+                "created the state `{}` (history, applied revisions, accounts); \
+                 `--state` or PKGM_STATE picks another",
+                self.path.display()
+            );
+        }
         Ok(self.store.get_or_init(|| store).as_ref())
     }
 

@@ -12,13 +12,26 @@ fn without_state_the_default_is_per_user_not_per_working_directory() {
     let elsewhere = sandbox.path().join("elsewhere");
     std::fs::create_dir_all(&elsewhere).expect("create a second working directory");
 
-    sandbox
+    let first = sandbox
         .plan()
         .env_remove("PKGM_STATE")
         .env("XDG_STATE_HOME", &state_home)
-        .run()
-        .expect_success();
+        .run();
+    first.expect_success();
     let state = state_home.join("pkgm").join("state.db");
+    // The plan says where it started a new history; the next one has nothing to say.
+    assert!(
+        first
+            .stderr()
+            .contains(&format!("warning: created the state `{}`", state.display())),
+        "{first}"
+    );
+    let second = sandbox
+        .plan()
+        .env_remove("PKGM_STATE")
+        .env("XDG_STATE_HOME", &state_home)
+        .run();
+    assert!(!second.stderr().contains("created the state"), "{second}");
     assert!(
         state.is_file(),
         "the plan is recorded in {}",
