@@ -68,7 +68,11 @@ impl<'de, K: MapKey, V: Deserialize<'de>> Visitor<'de> for NormalisedMapVisitor<
     type Value = BTreeMap<K, V>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a table of {}s", K::WHAT)
+        write!(
+            f,
+            "a mapping of {} names to their settings, one per line (`name: ...`), not a list",
+            K::WHAT
+        )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {

@@ -98,11 +98,55 @@ pub fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest, ManifestErr
             ),
         ));
     }
+    let blank = text
+        .lines()
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'));
+    if blank {
+        return Err(ManifestError::new(
+            path.to_path_buf(),
+            Some((1, 1)),
+            "the manifest is empty\nhint: `pkgm init` writes one to start from",
+        ));
+    }
     let raw = match format {
         ManifestFormat::Yaml => parse_yaml(path, text)?,
         ManifestFormat::Toml => parse_toml(path, text)?,
     };
-    raw.validate().map_err(|message| fail(&message))
+    raw.validate().map_err(|message| {
+        // Checks across fields have no parser location: point at the key they name.
+        let location = message
+            .contains("names both `venv` and `python`")
+            .then(|| key_location(text, "python"))
+            .flatten();
+        ManifestError::new(path.to_path_buf(), location, &message)
+    })
+}
+
+/// Where `key` first starts a line as a mapping key (`key:` or `key =`), 1-based.
+fn key_location(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(index, line)| {
+        let indent = line.len() - line.trim_start().len();
+        let rest = line.trim_start().strip_prefix(key)?;
+        rest.trim_start()
+            .starts_with([':', '='])
+            .then_some((index + 1, indent + 1))
+    })
+}
+
+/// Parser words a manifest author should not need to know.
+fn plain_words(message: &str, text: &str, location: Option<(usize, usize)>) -> String {
+    let mut message = message
+        .replace("expected u64", "expected a whole number")
+        .replace("expected i64", "expected a whole number");
+    let tab_at_line = location
+        .and_then(|(line, _)| text.lines().nth(line.checked_sub(1)?))
+        .is_some_and(|line| {
+            line.starts_with('\t') || line.trim_start_matches(' ').starts_with('\t')
+        });
+    if message.contains("cannot start any token") && tab_at_line {
+        message.push_str("\nhint: YAML does not allow tabs for indentation; indent with spaces");
+    }
+    message
 }
 
 fn parse_yaml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
@@ -123,6 +167,7 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
                 .and_then(|key| second_occurrence(text, start, key))
                 .unwrap_or(start)
         });
+        let message = plain_words(&message, text, location);
         ManifestError::new(path.to_path_buf(), location, &message)
     };
     // The typed pass stops at the first field it rejects, before the scanner reaches an
@@ -222,7 +267,8 @@ fn mapping_key(entry: &str) -> Option<&str> {
 fn parse_toml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
     toml::from_str(text).map_err(|err| {
         let location = err.span().map(|span| line_column(text, span.start));
-        ManifestError::new(path.to_path_buf(), location, err.message().trim_end())
+        let message = plain_words(err.message().trim_end(), text, location);
+        ManifestError::new(path.to_path_buf(), location, &message)
     })
 }
 

@@ -28,9 +28,17 @@ pub fn parse_package_name(text: &str) -> Result<PackageName, String> {
         ));
     }
     PackageName::new(text.to_string()).map_err(|_| {
+        let hint = match text.find(['=', '<', '>', '!', '~', ' ']) {
+            Some(at) if PackageName::new(text[..at].to_string()).is_ok() => format!(
+                "\nhint: the version goes in the value: `{}: \"{}\"`",
+                &text[..at],
+                text[at..].trim()
+            ),
+            _ => String::new(),
+        };
         format!(
             "`{text}` is not a valid package name (PEP 508: letters, digits, `-`, `_` and `.`, \
-             starting and ending with a letter or digit)"
+             starting and ending with a letter or digit){hint}"
         )
     })
 }

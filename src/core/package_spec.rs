@@ -46,7 +46,12 @@ impl VersionWanted {
         }
         VersionSpecifiers::from_str(trimmed)
             .map(Self::Specifiers)
-            .map_err(|err| format!("`{trimmed}` is not a valid PEP 440 specifier: {err}"))
+            .map_err(|err| {
+                // The parser's message continues with the text and a caret line: one line here.
+                let err = err.to_string();
+                let first = err.lines().next().unwrap_or_default().trim_end_matches(':');
+                format!("`{trimmed}` is not a valid PEP 440 specifier: {first}")
+            })
     }
 
     pub fn is_satisfied_by(&self, version: &Version) -> bool {

@@ -48,8 +48,14 @@ const HINT: &str = "\nhint: run `pkgm hash-password` and paste its output";
 
 /// Checks a PHC string's shape and cost; the error never repeats the string itself.
 pub fn check_phc(text: &str) -> Result<Argon2Cost, String> {
-    let phc = Phc::new(text)
-        .map_err(|err| format!("`password_hash` is not a valid PHC string ({err}){HINT}"))?;
+    let phc = Phc::new(text).map_err(|err| {
+        // The PHC parser's own words, with its typo mended.
+        let err = err
+            .to_string()
+            .replace("to short", "too short")
+            .replace("to long", "too long");
+        format!("`password_hash` is not a valid PHC string ({err}){HINT}")
+    })?;
     if phc.algorithm.as_str() != "argon2id" {
         return Err(format!(
             "`password_hash` must be an argon2id PHC string (`$argon2id$v=19$...`){HINT}"

@@ -140,6 +140,11 @@ fn manifest_errors_point_at_the_line_and_touch_nothing() {
         ("packages:\n  \"--index-url=http://evil\": \"*\"\n", "manifest.yaml:5:3: packages: `--index-url=http://evil` is not a valid package name"),
         ("packages:\n  alpha: \"*\"\n\npackages:\n  beta: \"*\"\n", "manifest.yaml:7:1: duplicate field `packages`"),
         ("colour: \"red\npackages: {}\n", "manifest.yaml:6:1: found unexpected end of stream, while scanning a quoted scalar at line 4 column 9"),
+        ("packages:\n\talpha: \"*\"\n", "manifest.yaml:5:1: found character that cannot start any token, while scanning for the next token\nhint: YAML does not allow tabs for indentation; indent with spaces"),
+        ("packages:\n  six: \">== 1.0\"\n", "manifest.yaml:5:8: packages.six: `>== 1.0` is not a valid PEP 440 specifier: Failed to parse version: no such comparison operator \">==\", must be one of ~= == != <= >= < > ==="),
+        ("packages:\n  - six\n", "manifest.yaml:5:3: packages: invalid type: sequence, expected a mapping of package names to their settings, one per line (`name: ...`), not a list"),
+        ("packages:\n  six==1.16.0: \"*\"\n", "manifest.yaml:5:3: packages: `six==1.16.0` is not a valid package name (PEP 508: letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit)\nhint: the version goes in the value: `six: \"==1.16.0\"`"),
+        ("environment:\n  venv: .venv\n  python: python3\n", "manifest.yaml:6:3: `environment` names both `venv` and `python`\nhint: use `venv` for a virtual environment pkgm creates, or `python` to manage an existing interpreter"),
     ];
     for (body, expected) in cases {
         sandbox.write_manifest(&format!(
@@ -155,6 +160,19 @@ fn manifest_errors_point_at_the_line_and_touch_nothing() {
         assert_eq!(stderr.lines().count(), expected.lines().count(), "{plan}");
         let apply = sandbox.apply().run();
         apply.expect_code(1);
+    }
+    for (text, expected) in [
+        ("", "manifest.yaml:1:1: the manifest is empty\nhint: `pkgm init` writes one to start from"),
+        ("# nothing yet\n\n", "manifest.yaml:1:1: the manifest is empty"),
+        (
+            "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {name: sandbox, revision: \"one\"}\n",
+            "manifest.yaml:3:37: metadata.revision: invalid type: string \"one\", expected a whole number",
+        ),
+    ] {
+        sandbox.write_manifest(text);
+        let plan = sandbox.plan().run();
+        plan.expect_code(1);
+        assert!(plan.stderr().contains(&format!("error: {expected}")), "{plan}");
     }
     assert!(
         !sandbox.venv_path().exists(),
