@@ -1,5 +1,5 @@
 //! `pkgm list`: installed packages with versions, marked declared, dependency or undeclared.
-//! Needs a login session (any role) once the store has accounts.
+//! Like `plan`, it needs no session: it reads what `pip list` would.
 
 use std::process::ExitCode;
 
@@ -10,20 +10,17 @@ use crate::cli::{ListArgs, OutputFormat};
 use crate::core::installed::InstalledSet;
 use crate::core::manifest::{EnvironmentSpec, Manifest};
 use crate::core::planner::needed_packages;
-use crate::core::roles::Action;
 use crate::effects::store::Store;
 use crate::effects::target::PythonTarget;
 use crate::engine::Observation;
 
 use super::authenticity::{authenticate, first_line, Authenticity, Policy};
 use super::live_environment::observe;
-use super::session_gate::require_session_if_accounts;
 use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&settings.state)?;
-    require_session_if_accounts(&store, Action::List, now_ms())?;
     let mut unverified = None;
     let manifest = match (&args.manifest, &args.python) {
         (Some(path), _) => {

@@ -31,19 +31,6 @@ pub fn require_session(store: &Store, action: Action, now_ms: i64) -> anyhow::Re
     Ok(actor)
 }
 
-/// Like `require_session`, but a store without accounts needs no session: before the first
-/// manifest declares users there is nobody to log in as.
-pub fn require_session_if_accounts(
-    store: &Store,
-    action: Action,
-    now_ms: i64,
-) -> anyhow::Result<Option<Actor>> {
-    if !store.has_accounts()? {
-        return Ok(None);
-    }
-    require_session(store, action, now_ms).map(Some)
-}
-
 fn current_session(store: &Store, now_ms: i64) -> anyhow::Result<Actor> {
     let path = session_path()?;
     let token = read_session(&path)?

@@ -1,14 +1,14 @@
 //! Who may run what: a table of session-gated commands and the least role each needs.
 //!
-//! `plan`, `apply`, `status` and `history` are not in the table: they are authorised by the
-//! manifest's signature and by access to the state file, so CI can run them without a login.
+//! `plan`, `apply`, `list`, `status` and `history` are not in the table: they are
+//! authorised by the manifest's signature and by access to the state file and the
+//! environment (`list` reads what `pip list` reads), so CI can run them without a login.
 
 use super::user_spec::{Role, UserName};
 
 /// A command that needs a login session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    List,
     Whoami,
     ShowSelf,
     ShowOther,
@@ -19,8 +19,7 @@ pub enum Action {
 }
 
 /// The least role each action needs. Roles are ordered: admin > maintainer > viewer.
-pub const MINIMUM_ROLE: [(Action, Role); 8] = [
-    (Action::List, Role::Viewer),
+pub const MINIMUM_ROLE: [(Action, Role); 7] = [
     (Action::Whoami, Role::Viewer),
     (Action::ShowSelf, Role::Viewer),
     (Action::Install, Role::Maintainer),
@@ -33,7 +32,6 @@ pub const MINIMUM_ROLE: [(Action, Role); 8] = [
 impl Action {
     pub fn command(self) -> &'static str {
         match self {
-            Self::List => "pkgm list",
             Self::Whoami => "pkgm whoami",
             Self::ShowSelf | Self::ShowOther => "pkgm users show",
             Self::UsersList => "pkgm users list",
@@ -86,7 +84,6 @@ mod tests {
         use Action::*;
         // viewer, maintainer, admin
         let matrix = [
-            (List, [true, true, true]),
             (Whoami, [true, true, true]),
             (ShowSelf, [true, true, true]),
             (Install, [false, true, true]),
