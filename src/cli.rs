@@ -19,27 +19,31 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The heading global options appear under, apart from each command's own.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The state database (history, last applied manifests, accounts) [default:
     /// $XDG_STATE_HOME/pkgm/state.db, /var/lib/pkgm/state.db for root, else
     /// ~/.local/state/pkgm/state.db]
-    #[arg(long, global = true, env = "PKGM_STATE", value_name = "PATH")]
+    #[arg(long, global = true, env = "PKGM_STATE", hide_env_values = true, value_name = "PATH", help_heading = GLOBAL)]
     pub state: Option<PathBuf>,
     /// The trust file listing the keys whose signatures are accepted
-    #[arg(long, global = true, env = "PKGM_TRUST", value_name = "PATH")]
+    #[arg(long, global = true, env = "PKGM_TRUST", hide_env_values = true, value_name = "PATH", help_heading = GLOBAL)]
     pub trust: Option<PathBuf>,
-    /// More output; repeat for more (-vv). Streams the installer's own output
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    /// More output; repeat for more (-vv). apply, watch, install, upgrade and uninstall
+    /// stream the installer's own output
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
     /// Only errors
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = GLOBAL)]
     pub quiet: bool,
     /// Format of log lines on stderr
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, help_heading = GLOBAL)]
     pub log_format: LogFormat,
     /// When to colour output (NO_COLOR is honoured with `auto`)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     pub color: ColorChoice,
 }
 
@@ -65,45 +69,82 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what apply would do; changes nothing
+    #[command(
+        after_help = "Examples:\n  pkgm plan manifest.yaml\n  pkgm plan manifest.yaml --diff --detailed-exitcode\n  pkgm plan manifest.yaml --output json"
+    )]
     Plan(PlanArgs),
     /// Verify, plan, apply, check convergence and record the outcome
+    #[command(
+        after_help = "Examples:\n  pkgm apply manifest.yaml\n  pkgm apply manifest.yaml --yes --output json"
+    )]
     Apply(ApplyArgs),
     /// Reconcile now, then on every change of the manifest or its signature, and every interval
+    #[command(
+        after_help = "Examples:\n  pkgm watch /srv/app/manifest.yaml --interval 5m\n  pkgm watch manifest.yaml --once --check"
+    )]
     Watch(WatchArgs),
     /// Installed packages, marked declared, dependency or undeclared
+    #[command(
+        after_help = "Examples:\n  pkgm list --manifest manifest.yaml\n  pkgm list --python .venv/bin/python --output json"
+    )]
     List(ListArgs),
     /// The last applied revision of each manifest and the latest run's outcome
+    #[command(after_help = "Examples:\n  pkgm status\n  pkgm status --output json")]
     Status(OutputArgs),
     /// Recorded runs, or one run in full
+    #[command(after_help = "Examples:\n  pkgm history --limit 10\n  pkgm history 42")]
     History(HistoryArgs),
     /// Scaffold a signed manifest, a key pair and a trust entry, ready to plan
+    #[command(after_help = "Examples:\n  pkgm init demo --name demo")]
     Init(InitArgs),
     /// Write a new key pair: the private key (PKCS#8 PEM, mode 0600) and KEY.pub
+    #[command(after_help = "Examples:\n  pkgm keygen --out ~/.config/pkgm/keys/ops-2026.pem")]
     Keygen(KeygenArgs),
     /// Sign a manifest: writes MANIFEST.sig
+    #[command(
+        after_help = "Examples:\n  pkgm sign manifest.yaml --key ops-2026.pem --kid ops-2026\n  pkgm sign manifest.yaml --key ops-2026.pem --bump --strict"
+    )]
     Sign(SignArgs),
     /// Check a manifest's signature: who signed which revision, until when, and whether apply
     /// would accept it now
+    #[command(
+        after_help = "Examples:\n  pkgm verify manifest.yaml\n  pkgm verify manifest.yaml --output json"
+    )]
     Verify(VerifyArgs),
     /// Print a JSON Schema (the files under `schemas/` are exactly this output)
+    #[command(after_help = "Examples:\n  pkgm schema manifest > manifest.schema.json")]
     Schema(SchemaArgs),
     /// Print shell completions
+    #[command(
+        after_help = "Examples:\n  pkgm completions bash > ~/.local/share/bash-completion/completions/pkgm"
+    )]
     Completions(CompletionsArgs),
     /// Install packages into an environment (needs a maintainer session; recorded)
+    #[command(
+        after_help = "Examples:\n  pkgm install --manifest manifest.yaml 'requests==2.32.3'\n  pkgm install --python .venv/bin/python 'flask[async]'"
+    )]
     Install(PackagesArgs),
     /// Upgrade installed packages (needs a maintainer session; recorded)
+    #[command(after_help = "Examples:\n  pkgm upgrade --manifest manifest.yaml requests")]
     Upgrade(PackagesArgs),
     /// Remove installed packages (needs a maintainer session; recorded)
+    #[command(after_help = "Examples:\n  pkgm uninstall --manifest manifest.yaml requests")]
     Uninstall(PackagesArgs),
     /// Log in with a password from the user store; saves a session token
+    #[command(
+        after_help = "Examples:\n  pkgm login --user alice\n  pkgm login --user alice --password-stdin < password.txt"
+    )]
     Login(LoginArgs),
     /// Delete the saved session token
     Logout,
     /// Show who is logged in, with which role, until when
+    #[command(after_help = "Examples:\n  pkgm whoami")]
     Whoami(OutputArgs),
     /// Accounts in the user store
+    #[command(after_help = "Examples:\n  pkgm users list\n  pkgm users show alice")]
     Users(UsersArgs),
     /// Read a password (no echo) and print an argon2id PHC string for `password_hash`
+    #[command(after_help = "Examples:\n  pkgm hash-password")]
     HashPassword(HashPasswordArgs),
 }
 

@@ -177,3 +177,49 @@ fn a_megabyte_of_nested_brackets_is_refused_before_it_is_parsed() {
         "nothing recorded for an unreadable file"
     );
 }
+
+#[test]
+fn every_commands_help_lists_its_own_options_apart_and_an_example() {
+    let sandbox = Sandbox::new();
+    for command in [
+        "plan",
+        "apply",
+        "watch",
+        "list",
+        "status",
+        "history",
+        "init",
+        "keygen",
+        "sign",
+        "verify",
+        "schema",
+        "completions",
+        "install",
+        "upgrade",
+        "uninstall",
+        "login",
+        "whoami",
+        "users",
+        "hash-password",
+    ] {
+        let help = sandbox.pkgm().args([command, "--help"]).run();
+        help.expect_code(0);
+        let text = help.stdout();
+        let (own, global) = text
+            .split_once("Global options:")
+            .unwrap_or_else(|| panic!("{command}: no global options heading\n{text}"));
+        assert!(
+            !own.contains("--log-format"),
+            "{command}: global options mixed in\n{text}"
+        );
+        assert!(global.contains("--state <PATH>"), "{command}\n{text}");
+        assert!(
+            text.contains(&format!("Examples:\n  pkgm {command}")),
+            "{command}: no example\n{text}"
+        );
+        assert!(
+            !text.contains("PKGM_STATE="),
+            "{command}: shows the variable's value\n{text}"
+        );
+    }
+}
