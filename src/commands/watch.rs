@@ -56,6 +56,7 @@ pub fn run(settings: &Settings, args: &WatchArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(once_exit_code(args, result.report.outcome));
     }
+    announce(settings, args);
     let mut events = Events::new(args, sender, wakes);
     loop {
         events.read_delivered();
@@ -252,6 +253,37 @@ fn rearm(watcher: &mut ManifestWatcher) {
 }
 
 /// Writes the cycle's line (or JSON object) to stderr, and a plan with changes to stdout.
+/// The start-up line: what is watched and how often, before the first cycle's own line
+/// (which may take a while when it creates a venv).
+fn announce(settings: &Settings, args: &WatchArgs) {
+    if settings.verbosity == Verbosity::Quiet {
+        return;
+    }
+    let interval = humantime::format_duration(args.interval).to_string();
+    let manifest = args.manifest.manifest.display().to_string();
+    let state = settings.state.display().to_string();
+    let line =
+        match settings.log_format {
+            LogFormat::Json => serde_json::json!({
+                "timestamp": crate::render::timestamp(super::now_ms()),
+                "event": "watching",
+                "manifest": manifest,
+                "interval": interval,
+                "check": args.check,
+                "state": state,
+            })
+            .to_string(),
+            LogFormat::Text => {
+                format!(
+            "watching `{manifest}` and its signature: reconciling now, then on every change \
+             and every {interval}{} (state `{state}`)",
+            if args.check { ", reporting drift only" } else { "" }
+        )
+            }
+        };
+    let _ = writeln!(anstream::stderr(), "{}", crate::core::text::escape(&line));
+}
+
 fn emit(settings: &Settings, result: &CycleResult) {
     let report = &result.report;
     if settings.verbosity == Verbosity::Quiet && !report.outcome.is_failure() {

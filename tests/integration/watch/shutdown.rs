@@ -26,6 +26,13 @@ fn sigterm_and_sigint_exit_0_and_release_the_lock() {
         let sandbox = Sandbox::new();
         sandbox.venv();
         let (_manifest, mut watch) = Watching::converged_on_revision_1(&sandbox);
+        // A start-up line says what is watched before the first cycle's own.
+        let log = watch.log();
+        let announced = log
+            .lines()
+            .position(|line| line.contains("\"event\":\"watching\""));
+        let first_cycle = log.lines().position(|line| line.contains("\"trigger\":"));
+        assert!(announced.is_some() && announced < first_cycle, "{log}");
         watch.signal(signal);
         let status = watch.wait_exit(EXIT_DEADLINE);
         assert_eq!(status.code(), Some(0), "SIG{signal}\n{}", watch.log());
