@@ -35,10 +35,20 @@ fn current_session(store: &Store, now_ms: i64) -> anyhow::Result<Actor> {
     let path = session_path()?;
     let token = read_session(&path)?
         .with_context(|| "nobody is logged in\nhint: run `pkgm login --user NAME`".to_string())?;
-    let key = store
-        .existing_session_key()?
-        .context("the session token is not valid for this state\nhint: run `pkgm login` again")?;
-    let claims = verify(&key, &token, now_ms)?;
+    // A session belongs to the state it was made with: name the one in use.
+    let other_state = || {
+        format!(
+            "the saved session was not made with the state `{}`\n\
+             hint: log in with this state (`pkgm login`), or use the state you logged in with \
+             (`--state` / PKGM_STATE)",
+            store.path().display()
+        )
+    };
+    let key = store.existing_session_key()?.with_context(other_state)?;
+    let claims = match verify(&key, &token, now_ms) {
+        Err(crate::core::session::SessionError::Invalid) => anyhow::bail!(other_state()),
+        other => other?,
+    };
     let name = claims.user_name()?;
     let account = store.account(&name)?;
     check_account(&claims, account.as_ref())?;

@@ -12,9 +12,20 @@ use super::{print, print_json, Settings};
 
 pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
     // Reading must not create a state database where there is none.
-    let (applied, latest) = match StateStore::new(&settings.state, false).get()? {
+    let state = StateStore::new(&settings.state, false);
+    let (applied, latest) = match state.get()? {
         Some(store) => (store.all_applied()?, store.latest_runs()?),
         None => (Vec::new(), Vec::new()),
+    };
+    // Which applied revisions went in without an accepted signature (`--allow-unsigned`).
+    let unsigned_runs: Vec<i64> = match state.get()? {
+        Some(store) => applied
+            .iter()
+            .filter_map(|entry| store.run(entry.run_id).ok().flatten())
+            .filter(|run| run.unsigned)
+            .map(|run| run.id)
+            .collect(),
+        None => Vec::new(),
     };
     if args.output == OutputFormat::Json {
         print_json(&json!({ "applied": applied, "latest_runs": latest }))?;
@@ -30,12 +41,17 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
     let mut text = String::new();
     for entry in &applied {
         text.push_str(&format!(
-            "{}: revision {} applied {} (run {}, sha256 {})\n",
+            "{}: revision {} applied {} (run {}, sha256 {}){}\n",
             entry.name,
             entry.revision,
             render::timestamp(entry.applied_at_ms),
             entry.run_id,
             &entry.sha256[..entry.sha256.len().min(12)],
+            if unsigned_runs.contains(&entry.run_id) {
+                ", unsigned (--allow-unsigned)"
+            } else {
+                ""
+            },
         ));
     }
     // A refusal of an unreadable manifest says nothing about the names applied after it.
@@ -68,7 +84,11 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
             "{name}: latest apply (run {}, revision {}) {}{}\n",
             run.id,
             run.revision.map_or("?".into(), |r| r.to_string()),
-            run.status.as_str(),
+            match run.status.as_str() {
+                // Not finished: still running, or killed (the next apply will say which).
+                "started" => "still running, or was stopped",
+                other => other,
+            },
             run.step
                 .as_deref()
                 .map_or(String::new(), |step| format!(" during `{step}`")),

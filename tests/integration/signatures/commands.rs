@@ -343,3 +343,28 @@ fn sign_bump_raises_the_revision_past_the_applied_one_and_signs() {
     let applied = sandbox.apply();
     assert_eq!(applied.code(), 0, "{applied}");
 }
+
+#[test]
+fn status_flags_a_revision_applied_without_a_signature() {
+    let sandbox = super::signed_sandbox::Sandbox::new();
+    let key = sandbox.keygen("ops", "ed25519");
+    sandbox.trust(&[("ops", "EdDSA", &key, "\"packages\"")], "");
+    sandbox.interpreter_manifest(1, "");
+    sandbox.sign(&key, "ops", &[]);
+    assert_eq!(sandbox.apply().code(), 0);
+    let signed = sandbox.run(&["status"]);
+    assert!(
+        signed.stdout().starts_with("demo: revision 1 applied "),
+        "{signed}"
+    );
+    assert!(!signed.stdout().contains("unsigned"), "{signed}");
+    sandbox.interpreter_manifest(2, "");
+    let unsigned = sandbox.run(&["apply", "manifest.yaml", "--yes", "--allow-unsigned"]);
+    assert_eq!(unsigned.code(), 0, "{unsigned}");
+    let status = sandbox.run(&["status"]);
+    assert!(
+        status.stdout().contains("demo: revision 2 applied ")
+            && status.stdout().contains(", unsigned (--allow-unsigned)\n"),
+        "{status}"
+    );
+}

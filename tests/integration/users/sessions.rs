@@ -128,3 +128,43 @@ fn reading_accounts_where_there_is_no_state_creates_none() {
         assert!(!users.sandbox.state_path().exists(), "{args:?} created it");
     }
 }
+
+#[test]
+fn a_session_from_another_state_names_the_state_in_use() {
+    let users = Users::new();
+    let h = hashes();
+    users.apply(1, &[user("alice", "admin", &h.alice)]);
+    succeeds(users.login("alice", ALICE_PASSWORD));
+    let other = users.sandbox.path().join("other/state.db");
+    users.sandbox.write_file(
+        "other.yaml",
+        &format!(
+            "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: other, revision: 1}}\n\
+             environment: {{python: python3, prune: false}}\nusers:\n  {}\n",
+            user("alice", "admin", &h.alice)
+        ),
+    );
+    let with_other = |args: &[&str]| {
+        users
+            .sandbox
+            .pkgm()
+            .env("PKGM_STATE", &other)
+            .args(args)
+            .run()
+    };
+    succeeds(with_other(&[
+        "apply",
+        "other.yaml",
+        "--yes",
+        "--allow-unsigned",
+        "--allow-unsigned-users",
+    ]));
+    let whoami = fails(with_other(&["whoami"]));
+    assert!(
+        whoami.stderr().contains(&format!(
+            "the saved session was not made with the state `{}`",
+            other.display()
+        )) && whoami.stderr().contains("(`--state` / PKGM_STATE)"),
+        "{whoami}"
+    );
+}
