@@ -80,6 +80,11 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let observation = observe(&target, store)?;
+    if observation.is_none() {
+        if let Some(problem) = target.creation_problem() {
+            tracing::warn!("apply would fail: {}", problem.replace("\nhint:", ";"));
+        }
+    }
     let accounts = stored_accounts(store, &file.manifest)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
     let header = file.header(&authenticity);

@@ -30,6 +30,23 @@ pub struct Inspection {
     pub oddities: Vec<Oddity>,
 }
 
+/// The interpreter venvs are created with: PKGM_PYTHON, else `python3` on PATH.
+fn venv_base_python() -> anyhow::Result<PathBuf> {
+    let base = base_python().context(
+        "no `python3` on PATH to create the virtual environment with\n\
+         hint: install Python 3, or set PKGM_PYTHON to an interpreter",
+    )?;
+    if std::env::var_os("PKGM_PYTHON").is_some() && !base.is_file() {
+        bail!(
+            "PKGM_PYTHON names `{}`, which does not exist; it is the interpreter venvs are \
+             created with\nhint: point PKGM_PYTHON at an installed Python 3, or unset it to use \
+             `python3` from PATH",
+            base.display()
+        );
+    }
+    Ok(base)
+}
+
 /// Refuses a venv path that is a symbolic link, or an existing folder with files in it
 /// but no `pyvenv.cfg` (not a venv pkgm may manage).
 fn check_venv_folder(venv: &Path) -> anyhow::Result<()> {
@@ -85,7 +102,12 @@ impl PythonTarget {
                     python.clone()
                 };
                 let found = find_on_path(&python.to_string_lossy()).with_context(|| {
-                    format!("the interpreter `{}` does not exist", python.display())
+                    format!(
+                        "the interpreter `{}` (`environment.python`) does not exist\n\
+                         hint: name an installed interpreter, or use `venv:` to have pkgm \
+                         create an environment",
+                        python.display()
+                    )
                 })?;
                 Ok(Self {
                     python: found,
@@ -181,14 +203,17 @@ impl PythonTarget {
         let Some(venv) = &self.venv else {
             bail!("the interpreter `{}` does not exist", self.python.display());
         };
-        let base = base_python().context(
-            "no `python3` on PATH to create the virtual environment with\n\
-             hint: install Python 3, or set PKGM_PYTHON to an interpreter",
-        )?;
+        let base = venv_base_python()?;
         // uv installs into a venv without pip; pip needs itself inside the venv.
         let with_pip = installer == InstallerKind::Pip;
         interpreter::create_venv(&base, venv, with_pip)?;
         Ok(())
+    }
+
+    /// Why creating this venv would fail before it starts, for `plan` to say early.
+    pub fn creation_problem(&self) -> Option<String> {
+        self.venv.as_ref()?;
+        venv_base_python().err().map(|error| error.to_string())
     }
 
     pub fn python(&self) -> &Path {

@@ -199,3 +199,45 @@ fn an_oversized_manifest_is_refused_before_parsing() {
         "{plan}"
     );
 }
+
+#[test]
+fn a_missing_interpreter_or_pkgm_python_is_named_with_where_it_came_from() {
+    let sandbox = Sandbox::new();
+    sandbox.write_manifest(
+        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {name: sandbox, revision: 1}\n\
+         environment: {python: /nonexistent/python3}\npackages: {}\n",
+    );
+    let plan = sandbox.plan().run();
+    plan.expect_code(1);
+    assert!(
+        plan.stderr().contains(
+            "the interpreter `/nonexistent/python3` (`environment.python`) does not exist\n\
+             hint: name an installed interpreter, or use `venv:`"
+        ),
+        "{plan}"
+    );
+
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    let plan = sandbox
+        .plan()
+        .env("PKGM_PYTHON", "/nonexistent/python")
+        .run();
+    plan.expect_success();
+    assert!(
+        plan.stderr()
+            .contains("warning: apply would fail: PKGM_PYTHON names `/nonexistent/python`, which does not exist"),
+        "{plan}"
+    );
+    let apply = sandbox
+        .apply()
+        .env("PKGM_PYTHON", "/nonexistent/python")
+        .run();
+    apply.expect_code(1);
+    assert!(
+        apply
+            .stderr()
+            .contains("PKGM_PYTHON names `/nonexistent/python`, which does not exist"),
+        "{apply}"
+    );
+    assert!(!sandbox.venv_path().exists());
+}
