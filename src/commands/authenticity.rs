@@ -299,7 +299,13 @@ fn find_trust(settings: &Settings) -> Result<Result<TrustStore, Problem>, Fatal>
         } else {
             "\nhint: fix the trust file; `pkgm keygen` prints an entry that loads"
         };
-        Fatal(anyhow::anyhow!("cannot use the trust file: {text}{hint}"))
+        // "the trust file `PATH`: …" already names it; an unreadable one says why.
+        match error {
+            crate::effects::trust_file::TrustFileError::Read(_) => {
+                Fatal(anyhow::anyhow!("cannot use the trust file: {text}{hint}"))
+            }
+            _ => Fatal(anyhow::anyhow!("cannot use {text}{hint}")),
+        }
     })
 }
 

@@ -23,8 +23,12 @@ pub const MIN_RSA_BITS: usize = 2048;
 /// A trust file that cannot be used, naming the key and what to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrustError {
-    #[error("the trust file is not valid TOML: {0}")]
-    Syntax(String),
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("key `{kid}`: {problem}")]
     Key { kid: String, problem: String },
     #[error("key id `{kid}` appears more than once\nhint: each `[[key]]` needs its own `kid`")]
@@ -84,8 +88,16 @@ impl TrustStore {
         text: &str,
         read_key: &mut dyn FnMut(&Path) -> Result<Vec<u8>, String>,
     ) -> Result<Self, TrustError> {
-        let document: TrustDocument =
-            toml::from_str(text).map_err(|err| TrustError::Syntax(err.to_string()))?;
+        let document: TrustDocument = toml::from_str(text).map_err(|err| {
+            let (line, column) = err.span().map_or((1, 1), |span| {
+                crate::core::manifest_error::line_column(text, span.start)
+            });
+            TrustError::Syntax {
+                line,
+                column,
+                message: err.message().trim_end().to_string(),
+            }
+        })?;
         let default_lifetime = match &document.max_lifetime {
             Some(text) => parse_lifetime(text).map_err(TrustError::MaxLifetime)?,
             None => DEFAULT_MAX_LIFETIME_SECONDS,

@@ -148,6 +148,21 @@ fn unusable_trust_files_are_refused_at_load() {
         std::fs::write(f.sandbox.trust_path(), format!("{ops_entry}\n{trust}")).unwrap();
         assert_apply_refused(&f.sandbox, "cannot use the trust file");
     }
+    // A syntax error or an unknown field names the file, line and column, once.
+    for (trust, expected) in [
+        ("garbage [[\n", "line 1, column 9: key with no value, expected `=`"),
+        (
+            "[[key]]\nkid = \"a\"\nalgorithm = \"EdDSA\"\npublic_key = \"x.pub\"\nscope = [\"packages\"]\n",
+            "line 5, column 1: unknown field `scope`",
+        ),
+    ] {
+        let f = fixture();
+        std::fs::write(f.sandbox.trust_path(), trust).unwrap();
+        let output = assert_apply_refused(&f.sandbox, expected);
+        let stderr = output.stderr();
+        assert!(stderr.contains("error: cannot use the trust file `"), "{stderr}");
+        assert_eq!(stderr.matches("trust file").count(), 2, "said once, plus the hint: {stderr}");
+    }
 }
 
 #[test]
