@@ -167,7 +167,9 @@ pub struct RunRecord {
     pub unsigned: bool,
     pub actor: Option<String>,
     pub pid: u32,
+    #[serde(rename = "started_at", serialize_with = "rfc3339")]
     pub started_at_ms: i64,
+    #[serde(rename = "finished_at", serialize_with = "rfc3339_or_null")]
     pub finished_at_ms: Option<i64>,
     pub status: RunStatus,
     pub step: Option<String>,
@@ -188,7 +190,24 @@ pub struct Applied {
     pub manifest: Vec<u8>,
     pub file_name: String,
     pub run_id: i64,
+    #[serde(rename = "applied_at", serialize_with = "rfc3339")]
     pub applied_at_ms: i64,
+}
+
+/// Times in JSON are RFC 3339 (UTC, milliseconds), as in plan and watch output.
+fn rfc3339<S: serde::Serializer>(ms: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis((*ms).max(0) as u64);
+    serializer.collect_str(&humantime::format_rfc3339_millis(time))
+}
+
+fn rfc3339_or_null<S: serde::Serializer>(
+    ms: &Option<i64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => rfc3339(ms, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 pub struct Store {

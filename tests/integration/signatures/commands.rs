@@ -368,3 +368,27 @@ fn status_flags_a_revision_applied_without_a_signature() {
         "{status}"
     );
 }
+
+#[test]
+fn history_and_status_json_give_times_in_rfc_3339() {
+    let sandbox = super::signed_sandbox::Sandbox::new();
+    sandbox.interpreter_manifest(1, "");
+    let applied = sandbox.run(&["apply", "manifest.yaml", "--yes", "--allow-unsigned"]);
+    assert_eq!(applied.code(), 0, "{applied}");
+    let run = &sandbox.history()[0];
+    let status = sandbox.run(&["status", "--output", "json"]).stdout_json();
+    let applied = &status["applied"][0];
+    for (what, value) in [
+        ("started_at", &run["started_at"]),
+        ("finished_at", &run["finished_at"]),
+        ("applied_at", &applied["applied_at"]),
+    ] {
+        let text = value.as_str().unwrap_or_else(|| panic!("{what}: {value}"));
+        assert!(
+            text.len() == 24 && text.ends_with('Z') && text.as_bytes()[10] == b'T',
+            "{what}: {text}"
+        );
+    }
+    let text = format!("{run} {status}");
+    assert!(!text.contains("_ms\""), "{text}");
+}
