@@ -147,6 +147,7 @@ pub fn authenticate(
     // `unsigned` is set where it is known (no signature file at all), not assumed.
     let mut run = NewRun {
         command: command.to_string(),
+        file: Some(path.to_string_lossy().into_owned()),
         ..NewRun::default()
     };
     let refuse = |run: &NewRun, error: anyhow::Error| -> anyhow::Error {
@@ -417,6 +418,7 @@ pub fn recheck_rollback(
         revision: Some(signature.revision),
         sha256: Some(signature.sha256.clone()),
         signed_by: Some(signature.kid.clone()),
+        file: Some(file.path.to_string_lossy().into_owned()),
         ..NewRun::default()
     };
     if let Err(record_error) = store.record_refused(&run, &format!("{error:#}"), now_ms) {

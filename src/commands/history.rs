@@ -60,6 +60,19 @@ fn duration(run: &RunRecord) -> String {
         .map_or("-".into(), |end| render::duration(end - run.started_at_ms))
 }
 
+/// The manifest's name, or for a run refused before it was read, its file in brackets.
+fn name_or_file(run: &RunRecord) -> String {
+    match (&run.manifest_name, &run.file) {
+        (Some(name), _) => name.clone(),
+        (None, Some(file)) => {
+            let file = std::path::Path::new(file);
+            let short = file.file_name().map_or(file.as_os_str(), |name| name);
+            format!("[{}]", short.to_string_lossy())
+        }
+        (None, None) => "-".into(),
+    }
+}
+
 fn list_text(runs: &[RunRecord]) -> String {
     if runs.is_empty() {
         return "No runs recorded yet.\n".into();
@@ -71,7 +84,7 @@ fn list_text(runs: &[RunRecord]) -> String {
             run.id,
             render::timestamp(run.started_at_ms),
             escape(&run.command),
-            escape(run.manifest_name.as_deref().unwrap_or("-")),
+            escape(&name_or_file(run)),
             run.revision.map_or("-".into(), |r| r.to_string()),
             run.status.as_str(),
             duration(run),
@@ -127,14 +140,23 @@ fn detail_json(run: &RunRecord) -> Value {
 }
 
 fn detail_text(run: &RunRecord) -> String {
+    let subject = match &run.manifest_name {
+        Some(name) => format!(
+            "`{}` revision {}",
+            escape(name),
+            run.revision.map_or("-".into(), |r| r.to_string())
+        ),
+        None => "an unread manifest".to_string(),
+    };
     let mut text = format!(
-        "run {}: {} of `{}` revision {} — {}\n",
+        "run {}: {} of {subject} — {}\n",
         run.id,
         escape(&run.command),
-        escape(run.manifest_name.as_deref().unwrap_or("-")),
-        run.revision.map_or("-".into(), |r| r.to_string()),
         run.status.as_str(),
     );
+    if let Some(file) = &run.file {
+        text.push_str(&format!("  file     {}\n", escape(file)));
+    }
     text.push_str(&format!(
         "  started  {}  (pid {}, {})\n",
         render::timestamp(run.started_at_ms),

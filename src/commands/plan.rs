@@ -97,7 +97,13 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         document["manifest_diff"] = anstream::adapter::strip_str(diff).to_string().into();
     }
     store.record_plan(
-        &NewRun::for_manifest("plan", &header, document.to_string(), &file.bytes),
+        &NewRun::for_manifest(
+            "plan",
+            &header,
+            document.to_string(),
+            &file.bytes,
+            &file.path,
+        ),
         now_ms(),
     )?;
     match args.output.output {

@@ -126,6 +126,7 @@ pub fn reconcile(
                 &file.header(authenticity),
                 String::new(),
                 &file.bytes,
+                &file.path,
             )
         };
         cycle
@@ -145,6 +146,7 @@ pub fn reconcile(
             &header,
             render::plan_json(&header, &plan).to_string(),
             &file.bytes,
+            &file.path,
         ),
         now_ms(),
     )?;

@@ -13,7 +13,8 @@ use super::accounts::ACCOUNTS_SCHEMA;
 use super::private_dir::create_private_dir_all;
 
 /// 2 added accounts, login failures, lockouts and the session key, 3 each run's manifest
-/// bytes, 4 the environment bindings (all additive: older databases gain them on first open).
+/// bytes, 4 the environment bindings and each run's manifest file (all additive: older
+/// databases gain them on first open).
 const SCHEMA_VERSION: i64 = 4;
 
 /// Past this size the WAL is checkpointed and truncated when the store is opened.
@@ -131,6 +132,8 @@ pub struct NewRun {
     pub plan: Option<String>,
     /// The exact manifest bytes, so `history ID` can show what changed since the apply before.
     pub manifest: Option<Vec<u8>>,
+    /// The manifest file as the command was given it: names a run refused before it was read.
+    pub file: Option<String>,
 }
 
 impl NewRun {
@@ -140,6 +143,7 @@ impl NewRun {
         header: &crate::render::ManifestHeader,
         plan: String,
         manifest: &[u8],
+        file: &Path,
     ) -> Self {
         Self {
             command: command.into(),
@@ -151,6 +155,7 @@ impl NewRun {
             actor: None,
             plan: Some(plan),
             manifest: Some(manifest.to_vec()),
+            file: Some(file.to_string_lossy().into_owned()),
         }
     }
 }
@@ -173,6 +178,8 @@ pub struct RunRecord {
     pub finished_at_ms: Option<i64>,
     pub status: RunStatus,
     pub step: Option<String>,
+    /// The manifest file given to the command (runs recorded before schema 4 have none).
+    pub file: Option<String>,
     #[serde(skip)]
     pub plan: Option<String>,
     #[serde(skip)]
@@ -358,6 +365,7 @@ impl Store {
                     steps.push_str("ALTER TABLE runs ADD COLUMN manifest BLOB;");
                 }
                 steps.push_str(stewards::STEWARDS_SCHEMA);
+                steps.push_str("ALTER TABLE runs ADD COLUMN file TEXT;");
                 self.connection
                     .execute_batch(&format!("{steps} PRAGMA user_version = {SCHEMA_VERSION};"))
             });
@@ -457,8 +465,8 @@ impl Store {
             .execute(
                 "INSERT INTO runs (command, manifest_name, revision, sha256, signed_by, unsigned,
                                    actor, pid, started_at_ms, finished_at_ms, status, plan,
-                                   manifest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                   manifest, file)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     run.command,
                     run.manifest_name,
@@ -473,6 +481,7 @@ impl Store {
                     status.as_str(),
                     run.plan,
                     run.manifest,
+                    run.file,
                 ],
             )
             .map_err(|e| self.fail(e))?;
@@ -552,7 +561,7 @@ impl Store {
     ) -> Result<Vec<RunRecord>, StoreError> {
         let sql = format!(
             "SELECT id, command, manifest_name, revision, sha256, signed_by, unsigned, actor, pid,
-                    started_at_ms, finished_at_ms, status, step, plan, changed, error
+                    started_at_ms, finished_at_ms, status, step, plan, changed, error, file
              FROM runs {clause}"
         );
         let mut statement = self.connection.prepare(&sql).map_err(|e| self.fail(e))?;
@@ -575,6 +584,7 @@ impl Store {
                     plan: row.get(13)?,
                     changed: row.get(14)?,
                     error: row.get(15)?,
+                    file: row.get(16)?,
                 })
             })
             .map_err(|e| self.fail(e))?;

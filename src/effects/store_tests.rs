@@ -101,7 +101,10 @@ fn an_older_database_gains_the_manifest_column() {
     let store = Store::open(&path).unwrap();
     store
         .connection()
-        .execute_batch("ALTER TABLE runs DROP COLUMN manifest; PRAGMA user_version = 2;")
+        .execute_batch(
+            "ALTER TABLE runs DROP COLUMN manifest; ALTER TABLE runs DROP COLUMN file;
+             DROP TABLE stewards; PRAGMA user_version = 2;",
+        )
         .unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();
@@ -115,6 +118,39 @@ fn an_older_database_gains_the_manifest_column() {
         )
         .unwrap();
     assert_eq!(store.run_manifest(id).unwrap(), Some(b"m".to_vec()));
+}
+
+#[test]
+fn a_version_3_database_gains_the_bindings_and_the_file_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let store = Store::open(&path).unwrap();
+    store
+        .connection()
+        .execute_batch(
+            "ALTER TABLE runs DROP COLUMN file; DROP TABLE stewards; PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    let id = store
+        .start_run(
+            &NewRun {
+                file: Some("conf/m.yaml".into()),
+                ..run("a")
+            },
+            1,
+        )
+        .unwrap();
+    assert_eq!(
+        store.run(id).unwrap().unwrap().file.as_deref(),
+        Some("conf/m.yaml")
+    );
+    store.bind_steward("/srv/.venv", "a", id, 1).unwrap();
+    assert_eq!(
+        store.steward_of("/srv/.venv").unwrap().unwrap().manifest,
+        "a"
+    );
 }
 
 #[test]

@@ -51,7 +51,20 @@ fn tampered_bytes_are_refused_before_they_are_parsed() {
     let output = assert_apply_refused(&f.sandbox, "the signature is for other bytes");
     assert!(!output.stderr().contains("duplicate"), "{output}");
     assert!(f.sandbox.history()[0]["sha256"].is_string());
-    // Unparsed, it has no name: status shows the reason, which names the file.
+    // Unparsed, it has no name: history names its file instead.
+    let history = f.sandbox.run(&["history"]);
+    assert!(
+        history.stdout().contains("apply   [manifest.yaml]"),
+        "{history}"
+    );
+    let detail = f.sandbox.run(&["history", "1"]);
+    assert!(
+        detail
+            .stdout()
+            .starts_with("run 1: apply of an unread manifest — refused\n  file     "),
+        "{detail}"
+    );
+    // Status shows the reason, which names the file.
     let status = f.sandbox.run(&["status"]);
     status.expect_success();
     assert!(
