@@ -104,12 +104,26 @@ pub fn run(settings: &Settings, args: &InitArgs) -> anyhow::Result<ExitCode> {
     }
     text.push_str(&format!(
         "\nNext:\n  pkgm plan {manifest}\n  pkgm apply {manifest}\n\
-         After every change: raise `metadata.revision`, then\n  pkgm sign {manifest} --key {} --kid {kid}\n",
-        key_path.display(),
-        manifest = manifest_path.display(),
+         After every change, raise the revision and sign again:\n  pkgm sign {manifest} --key {} --kid {kid} --bump\n",
+        shell_word(&key_path.to_string_lossy()),
+        manifest = shell_word(&manifest_path.to_string_lossy()),
     ));
     print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A path as it can be pasted into a shell: quoted when it holds anything but plain
+/// characters (display only; pkgm never runs a shell).
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%~".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }
 
 fn manifest_name(args: &InitArgs) -> anyhow::Result<String> {
@@ -132,11 +146,18 @@ fn manifest_name(args: &InitArgs) -> anyhow::Result<String> {
                 })
                 .collect();
             let cleaned = cleaned.trim_start_matches(['-', '_', '.']).to_string();
-            if ManifestName::parse(&cleaned).is_ok() {
+            let chosen = if ManifestName::parse(&cleaned).is_ok() {
                 cleaned
             } else {
                 "example".to_string()
+            };
+            if chosen != base {
+                tracing::warn!(
+                    "named the manifest `{chosen}` after the folder `{base}` (a name is ASCII \
+                     letters, digits, `-`, `_` and `.`); pass `--name` to choose another"
+                );
             }
+            chosen
         }
     };
     ManifestName::parse(&text)

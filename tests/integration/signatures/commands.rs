@@ -392,3 +392,33 @@ fn history_and_status_json_give_times_in_rfc_3339() {
     let text = format!("{run} {status}");
     assert!(!text.contains("_ms\""), "{text}");
 }
+
+#[test]
+fn init_quotes_paths_it_suggests_and_says_how_it_named_the_manifest() {
+    let sandbox = Sandbox::new();
+    let init = sandbox.run(&["init", "My Project"]);
+    assert_eq!(init.code(), 0, "{init}");
+    assert!(
+        init.stdout()
+            .contains("  pkgm plan 'My Project/pkgm.yaml'\n"),
+        "{init}"
+    );
+    assert!(
+        init.stdout().contains("--kid my-project-local --bump\n"),
+        "{init}"
+    );
+    assert!(
+        init.stderr()
+            .contains("named the manifest `my-project` after the folder `my project`"),
+        "{init}"
+    );
+    // The suggested command works as printed (without the quotes a shell would strip).
+    let plan = sandbox.run(&["plan", "My Project/pkgm.yaml"]);
+    assert_eq!(plan.code(), 0, "{plan}");
+    let unicode = sandbox.run(&["init", "Über"]);
+    assert_eq!(unicode.code(), 0, "{unicode}");
+    assert!(
+        unicode.stderr().contains("named the manifest `ber`"),
+        "{unicode}"
+    );
+}
