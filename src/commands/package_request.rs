@@ -116,6 +116,17 @@ pub fn run(
         );
         return Ok(ExitCode::from(130));
     }
+    if changed.is_empty() && verb == RequestVerb::Upgrade {
+        print(&format!(
+            "Nothing to upgrade: {} already the newest the index allows (run {run_id}, {}).\n",
+            match args.packages.len() {
+                1 => format!("`{}` is", args.packages[0]),
+                _ => "these are".to_string(),
+            },
+            render::duration(started.elapsed().as_millis() as i64)
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     print(&format!(
         "{} by `{actor}`: {} in {} (run {run_id}).\n",
         capitalised(verb),

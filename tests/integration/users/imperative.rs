@@ -81,6 +81,13 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
     );
     let upgraded = succeeds(on_manifest("upgrade", &["alpha"]));
     assert!(upgraded.stdout().contains("alpha 1.1 → 2.0"), "{upgraded}");
+    let newest = succeeds(on_manifest("upgrade", &["alpha"]));
+    assert!(
+        newest.stdout().starts_with(
+            "Nothing to upgrade: `alpha` is already the newest the index allows (run "
+        ),
+        "{newest}"
+    );
     succeeds(on_manifest("uninstall", &["alpha"]));
     let pip = fails(on_manifest("uninstall", &["pip"]));
     assert!(pip.stderr().contains("`pip` is never removed"), "{pip}");
@@ -101,6 +108,7 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
         audited,
         [
             r#""uninstall" "alice" "succeeded""#,
+            r#""upgrade" "alice" "succeeded""#,
             r#""upgrade" "alice" "succeeded""#,
             r#""install" "alice" "succeeded""#,
             r#""install" "alice" "succeeded""#,
