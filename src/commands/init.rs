@@ -20,6 +20,7 @@ use crate::core::trust::trust_entry::trust_entry;
 use crate::core::trust::verify::timestamp;
 use crate::core::trust::SigningAlgorithm;
 use crate::effects::keys::{generate, read_signing_key, write_key_pair};
+use crate::effects::process::quote;
 use crate::effects::trust_file::{config_dir, load_trust_file, TrustLocation};
 
 use super::signing::sign_manifest_file;
@@ -105,25 +106,11 @@ pub fn run(settings: &Settings, args: &InitArgs) -> anyhow::Result<ExitCode> {
     text.push_str(&format!(
         "\nNext:\n  pkgm plan {manifest}\n  pkgm apply {manifest}\n\
          After every change, raise the revision and sign again:\n  pkgm sign {manifest} --key {} --kid {kid} --bump\n",
-        shell_word(&key_path.to_string_lossy()),
-        manifest = shell_word(&manifest_path.to_string_lossy()),
+        quote(&key_path.to_string_lossy()),
+        manifest = quote(&manifest_path.to_string_lossy()),
     ));
     print(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// A path as it can be pasted into a shell: quoted when it holds anything but plain
-/// characters (display only; pkgm never runs a shell).
-fn shell_word(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%~".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
 }
 
 fn manifest_name(args: &InitArgs) -> anyhow::Result<String> {

@@ -335,8 +335,9 @@ fn tail(stdout: &str, stderr: &str) -> String {
         .join("\n")
 }
 
-/// Quotes a word for display only (nothing is ever run through a shell).
-fn quote(word: &str) -> String {
+/// Quotes a word for display only, so that it can be pasted into a shell (nothing pkgm
+/// runs goes through one).
+pub fn quote(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()
