@@ -5,7 +5,7 @@
 #   bench/run.sh --recompile  # re-pin requirements.txt from requirements.in first
 #
 # Needs network once, to download the wheels into bench/work/wheels; every timed command
-# then runs offline from that folder. Installs hyperfine from Debian's packages if missing.
+# then runs offline from that folder. Needs hyperfine (INSTALL_TOOLS=1 lets it install it from Debian's packages).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -13,7 +13,14 @@ work="$here/work"
 results="$here/results"
 mkdir -p "$work" "$results"
 
-command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+if ! command -v hyperfine >/dev/null; then
+  if [[ "${INSTALL_TOOLS:-}" == 1 ]]; then
+    apt-get update -qq && apt-get install -y -qq hyperfine
+  else
+    echo "bench/run.sh needs hyperfine: install it (apt-get install hyperfine), or rerun with INSTALL_TOOLS=1 to let this script do it" >&2
+    exit 1
+  fi
+fi
 
 # The same conditions for every tool: no installer variables or config files from this
 # machine (pkgm removes them for its own installer calls; the bare commands must match),

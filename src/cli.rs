@@ -403,9 +403,14 @@ pub struct CompletionsArgs {
 
 /// Parses durations such as `30s`, `5m`, `1h 30m`, `30d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text).map_err(|_| {
-        format!("`{text}` is not a duration: write a number and a unit, like 90s, 5m or 1h30m")
-    })
+    let invalid =
+        || format!("`{text}` is not a duration: write a number and a unit, like 90s, 5m or 1h30m");
+    // A year is 365 days here (humantime's is 365.25, which shows as `365d 6h`).
+    let years = text.trim().strip_suffix('y').map(str::trim_end);
+    if let Some(Ok(years)) = years.map(str::parse::<u64>) {
+        return Ok(Duration::from_secs(years.saturating_mul(365 * 24 * 3600)));
+    }
+    humantime::parse_duration(text).map_err(|_| invalid())
 }
 
 /// A duration of at least a second, for `watch --interval`.
@@ -434,6 +439,15 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5").unwrap_err().contains("like 90s, 5m"));
+        assert_eq!(
+            parse_duration("1y"),
+            Ok(Duration::from_secs(365 * 24 * 3600))
+        );
+        assert_eq!(
+            parse_duration("2 y"),
+            Ok(Duration::from_secs(2 * 365 * 24 * 3600))
+        );
+        assert_eq!(parse_duration("1day"), Ok(Duration::from_secs(24 * 3600)));
     }
 
     #[test]

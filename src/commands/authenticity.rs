@@ -354,14 +354,22 @@ fn previous_manifest(file: &ManifestFile, file_name: &str, bytes: &[u8]) -> Opti
 }
 
 /// `Signature: ...` above a plan: who signed, or why apply would refuse the manifest.
-pub fn signature_line(file: &ManifestFile, authenticity: &Authenticity) -> String {
+pub fn signature_line(file: &ManifestFile, authenticity: &Authenticity, now: i64) -> String {
     match authenticity {
         Authenticity::Signed(signature) => format!(
-            "Signature: valid, key `{}` ({}), scopes {}, expires {}.\n",
+            "Signature: valid, key `{}` ({}), scopes {}, expires {}{}.\n",
             signature.kid,
             signature.algorithm,
             scope_list(&signature.scopes),
             timestamp(signature.expires_at),
+            if signature.expires_at <= now {
+                format!(
+                    " ({}s ago; still accepted within the clock leeway)",
+                    now - signature.expires_at
+                )
+            } else {
+                String::new()
+            },
         ),
         Authenticity::Unsigned { reason, .. } => format!(
             "Signature: not valid, apply would refuse `{}`: {}\n",

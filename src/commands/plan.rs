@@ -112,7 +112,10 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
             "{}{}{}",
             match policy {
                 Policy::AllowUnsigned if header.signed_by.is_none() => String::new(),
-                _ => format!("{}\n", signature_line(&file, &authenticity)),
+                _ => format!(
+                    "{}\n",
+                    signature_line(&file, &authenticity, now_ms() / 1000)
+                ),
             },
             diff.map_or(String::new(), |diff| format!("{diff}\n")),
             render::plan_text(&header, &plan)

@@ -22,6 +22,12 @@ use super::process::{Invocation, ProcessError};
 pub enum InstallerError {
     #[error("the manifest asks for `installer: uv`, but `uv` is not on PATH\nhint: install it (`pip install uv`) or use `installer: pip`")]
     UvMissing,
+    #[error("{verb} was stopped (shutdown requested)")]
+    Stopped {
+        verb: &'static str,
+        #[source]
+        source: ProcessError,
+    },
     #[error("{verb} failed{}", diagnosis.as_ref().map_or(String::new(), |d| format!(": {}\nhint: {}", d.problem, d.hint)))]
     Failed {
         verb: &'static str,
@@ -188,6 +194,9 @@ impl Installer {
 
 impl Installer {
     fn failed(&self, verb: &'static str, source: ProcessError) -> InstallerError {
+        if matches!(source, ProcessError::Stopped { .. }) {
+            return InstallerError::Stopped { verb, source };
+        }
         let diagnosis = match &source {
             ProcessError::Failed { stdout, stderr, .. } => {
                 let source = match (&self.environment.index_url, self.environment.no_index) {

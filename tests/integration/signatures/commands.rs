@@ -422,3 +422,43 @@ fn init_quotes_paths_it_suggests_and_says_how_it_named_the_manifest() {
         "{unicode}"
     );
 }
+
+#[test]
+fn plan_says_when_a_signature_has_expired_within_the_clock_leeway() {
+    let sandbox = super::signed_sandbox::Sandbox::new();
+    let key = sandbox.keygen("ops", "ed25519");
+    sandbox.trust(&[("ops", "EdDSA", &key, "\"packages\"")], "");
+    sandbox.interpreter_manifest(1, "");
+    let t0: i64 = 1_900_000_000;
+    let at = |seconds: i64, args: &[&str]| {
+        sandbox
+            .harness()
+            .pkgm()
+            .env("PKGM_NOW", seconds.to_string())
+            .args(args)
+            .run()
+    };
+    let signed = at(
+        t0,
+        &[
+            "sign",
+            "manifest.yaml",
+            "--key",
+            key.to_str().unwrap(),
+            "--kid",
+            "ops",
+            "--expires",
+            "60s",
+        ],
+    );
+    assert_eq!(signed.code(), 0, "{signed}");
+    let plan = at(t0 + 90, &["plan", "manifest.yaml"]);
+    assert_eq!(plan.code(), 0, "{plan}");
+    assert!(
+        plan.stdout()
+            .contains("(30s ago; still accepted within the clock leeway)."),
+        "{plan}"
+    );
+    let fresh = at(t0 + 10, &["plan", "manifest.yaml"]);
+    assert!(!fresh.stdout().contains("ago"), "{fresh}");
+}

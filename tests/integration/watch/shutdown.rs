@@ -103,6 +103,13 @@ fn a_second_signal_stops_the_installer_before_the_lock_is_released() {
     let run = store.runs(1).expect("runs").remove(0);
     assert_eq!(run.status, RunStatus::Interrupted, "{run:?}");
     assert_eq!(run.step.as_deref(), Some("install"));
+    // Said as what it was, not as an installer failure.
+    let error = run.error.unwrap_or_default();
+    assert!(
+        error.contains("installing was stopped (shutdown requested)"),
+        "{error}"
+    );
+    assert!(!error.contains("installing failed"), "{error}");
 }
 
 /// Starts watch on a manifest whose install hangs, and returns it with the installer's
