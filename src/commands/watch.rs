@@ -259,6 +259,13 @@ fn announce(settings: &Settings, args: &WatchArgs) {
     if settings.verbosity == Verbosity::Quiet {
         return;
     }
+    if std::fs::symlink_metadata(&args.manifest.manifest).is_err() {
+        // Fine for a service whose checkout arrives later; a typo otherwise.
+        tracing::warn!(
+            "`{}` does not exist (yet): waiting for it to appear; check the path if it should be there",
+            args.manifest.manifest.display()
+        );
+    }
     let interval = humantime::format_duration(args.interval).to_string();
     let manifest = args.manifest.manifest.display().to_string();
     let state = settings.state.display().to_string();

@@ -87,3 +87,22 @@ fn a_deleted_and_recreated_working_directory_is_watched_again() {
         packages(&[("alpha", "1.1")])
     );
 }
+
+#[test]
+fn a_manifest_that_does_not_exist_yet_is_waited_for_and_said_so() {
+    let sandbox = Sandbox::new();
+    sandbox.venv();
+    std::fs::create_dir_all(sandbox.path().join("conf")).expect("create conf/");
+    let watch = Watching::start(&sandbox, super::CONF_MANIFEST, &["--interval", "1h"]);
+    watch.wait_for(0, "start", "rejected");
+    assert!(
+        watch
+            .log()
+            .contains("does not exist (yet): waiting for it to appear"),
+        "{}",
+        watch.log()
+    );
+    // When it appears, it is applied.
+    sandbox.write_file(super::CONF_MANIFEST, &revision(1, "==1.0"));
+    watch.wait_for_revision(1, 1);
+}
