@@ -28,7 +28,9 @@ pub enum LockError {
         source: std::io::Error,
     },
     #[error(
-        "another pkgm run holds the state lock `{path}` ({})",
+        "another pkgm run holds the state lock `{path}` ({})\n\
+         hint: it may be an apply waiting at its confirmation prompt; wait for it, or pass \
+         `--lock-timeout DURATION` to wait longer",
         describe(holder)
     )]
     Held {

@@ -34,6 +34,12 @@ fn a_second_apply_waits_then_names_the_holder_and_a_dead_holders_lock_is_taken_o
         "{blocked}"
     );
     assert!(blocked.stderr().contains(&expected), "{blocked}");
+    assert!(
+        blocked
+            .stderr()
+            .contains("pass `--lock-timeout DURATION` to wait longer"),
+        "{blocked}"
+    );
     // While it waits it says so, once, so that a pipe does not look hung.
     let waiting = format!("warning: waiting up to 1s for the state lock {expected}");
     assert_eq!(blocked.stderr().matches(&waiting).count(), 1, "{blocked}");
