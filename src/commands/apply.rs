@@ -113,10 +113,10 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     };
-    let remaining = failure
-        .remaining
-        .as_ref()
-        .map_or(0, |plan| plan.packages.len());
+    // Everything still to do: the venv (when creating it failed), packages and accounts.
+    let remaining = failure.remaining.as_ref().map_or(0, |plan| {
+        plan.packages.len() + usize::from(plan.environment.is_some()) + plan.users.len()
+    });
     if interrupted(&failure.error) {
         let changed = Tally::of(&outcome.changed).describe();
         eprintln!(

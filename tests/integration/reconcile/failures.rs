@@ -241,3 +241,23 @@ fn a_missing_interpreter_or_pkgm_python_is_named_with_where_it_came_from() {
     );
     assert!(!sandbox.venv_path().exists());
 }
+
+#[test]
+fn a_venv_that_cannot_be_created_counts_as_still_to_do() {
+    let sandbox = Sandbox::new();
+    let blocker = sandbox.path().join("not-a-folder");
+    std::fs::write(&blocker, "").unwrap();
+    sandbox.write_manifest(&format!(
+        "apiVersion: pkgm/v1\nkind: Manifest\nmetadata: {{name: sandbox, revision: 1}}\n\
+         environment: {{venv: {}/.venv}}\npackages: {{}}\n",
+        blocker.display()
+    ));
+    let apply = sandbox.apply().run();
+    apply.expect_code(1);
+    assert!(
+        apply.stderr().contains(
+            "failed during `create-venv` (run 1); 0 packages changed, 1 change still to do"
+        ),
+        "{apply}"
+    );
+}
