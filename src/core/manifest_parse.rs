@@ -265,10 +265,30 @@ fn mapping_key(entry: &str) -> Option<&str> {
 }
 
 fn parse_toml(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
-    toml::from_str(text).map_err(|err| {
+    let fail = |err: &toml::de::Error, field: Option<String>| {
         let location = err.span().map(|span| line_column(text, span.start));
         let message = plain_words(err.message().trim_end(), text, location);
+        let message = match field {
+            Some(field) => format!("{field}: {message}"),
+            None => message,
+        };
         ManifestError::new(path.to_path_buf(), location, &message)
+    };
+    let document = toml::de::Deserializer::parse(text).map_err(|err| fail(&err, None))?;
+    serde_path_to_error::deserialize(document).map_err(|err| {
+        // The path of the field, as the YAML errors give it (`packages.six`); none at the
+        // top, and not the unknown or repeated field itself (the message names it).
+        let inner = err.inner().message();
+        let mut segments: Vec<String> = err
+            .path()
+            .iter()
+            .map(|segment| segment.to_string())
+            .collect();
+        if inner.starts_with("unknown field") || inner.starts_with("duplicate field") {
+            segments.pop();
+        }
+        let field = (!segments.is_empty()).then(|| segments.join("."));
+        fail(err.inner(), field)
     })
 }
 

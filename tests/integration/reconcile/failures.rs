@@ -261,3 +261,31 @@ fn a_venv_that_cannot_be_created_counts_as_still_to_do() {
         "{apply}"
     );
 }
+
+#[test]
+fn toml_manifest_errors_name_the_field_and_the_first_error() {
+    let sandbox = Sandbox::new();
+    let head = "apiVersion = \"pkgm/v1\"\nkind = \"Manifest\"\n";
+    for (body, expected) in [
+        (
+            "[metadata]\nname = \"x\"\nrevision = 1\n[packages]\nsix = 1.16\nfoo = 2\n",
+            "manifest.toml:7:7: packages.six: expected a version specifier string, found the number `1.16`",
+        ),
+        (
+            "colour = 1\n[metadata]\nname = \"x\"\nrevision = 1\n",
+            "manifest.toml:3:1: unknown field `colour`, expected one of",
+        ),
+        (
+            "[metadata]\nname = \"x\"\nrevision = \"one\"\n",
+            "manifest.toml:5:12: metadata.revision: invalid type: string \"one\", expected a whole number",
+        ),
+    ] {
+        sandbox.write_file("manifest.toml", &format!("{head}{body}"));
+        let plan = sandbox
+            .pkgm()
+            .args(["plan", "manifest.toml", "--allow-unsigned"])
+            .run();
+        plan.expect_code(1);
+        assert!(plan.stderr().contains(&format!("error: {expected}")), "{plan}");
+    }
+}
