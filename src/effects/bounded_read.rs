@@ -69,8 +69,9 @@ pub fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, BoundedReadErr
 
 /// Like [`read_bounded`], for a file that decides what pkgm trusts (the trust file, a
 /// public key): refused, as ssh refuses such files, when it or its folder may be changed
-/// by anyone but its reader and root: another owner, or writable by group or others
-/// (a folder with the sticky bit, like `/tmp`, protects the files in it).
+/// by anyone but its reader and root: another owner, or writable by others, or by a group
+/// other than the reader's own (user private groups, umask 002, are the reader alone). A
+/// folder with the sticky bit, like `/tmp`, protects the files in it.
 pub fn read_protected(path: &Path, limit: usize) -> Result<Vec<u8>, BoundedReadError> {
     use std::os::unix::fs::MetadataExt;
     let file = open_regular(path)?;
@@ -93,15 +94,10 @@ pub fn read_protected(path: &Path, limit: usize) -> Result<Vec<u8>, BoundedReadE
                 .into(),
         ));
     }
-    if metadata.mode() & 0o022 != 0 {
+    if let Some(who) = writers(&metadata) {
         return Err(insecure(
             format!(
-                "can be written by {} (mode {:04o})",
-                if metadata.mode() & 0o002 != 0 {
-                    "anyone"
-                } else {
-                    "its group"
-                },
+                "can be written by {who} (mode {:04o})",
                 metadata.mode() & 0o7777
             ),
             format!("run `chmod go-w {}`", path.display()),
@@ -112,7 +108,7 @@ pub fn read_protected(path: &Path, limit: usize) -> Result<Vec<u8>, BoundedReadE
         _ => Path::new("."),
     };
     if let Ok(folder_metadata) = std::fs::metadata(folder) {
-        let writable = folder_metadata.mode() & 0o022 != 0;
+        let writable = writers(&folder_metadata).is_some();
         let sticky = folder_metadata.mode() & 0o1000 != 0;
         let owner = folder_metadata.uid();
         if (writable && !sticky) || (owner != me && owner != 0) {
@@ -130,6 +126,19 @@ pub fn read_protected(path: &Path, limit: usize) -> Result<Vec<u8>, BoundedReadE
         }
     }
     read_open(path, file, limit)
+}
+
+/// Who besides the owner may write: anyone (`o+w`), or a group that is not the reader's
+/// own primary group (`g+w`).
+fn writers(metadata: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: getgid has no preconditions and cannot fail.
+    let own_group = unsafe { libc::getgid() };
+    match metadata.mode() {
+        mode if mode & 0o002 != 0 => Some("anyone"),
+        mode if mode & 0o020 != 0 && metadata.gid() != own_group => Some("its group"),
+        _ => None,
+    }
 }
 
 /// The real user id of this process.

@@ -29,7 +29,6 @@ fn a_trust_file_or_key_others_can_write_is_refused() {
     let folder = trust.parent().unwrap().to_path_buf();
     for (path, mode, problem) in [
         (&trust, 0o666, "can be written by anyone (mode 0666)"),
-        (&trust, 0o620, "can be written by its group (mode 0620)"),
         (&public, 0o646, "can be written by anyone (mode 0646)"),
         (&folder, 0o777, "is in a folder others can change"),
     ] {
@@ -49,6 +48,11 @@ fn a_trust_file_or_key_others_can_write_is_refused() {
         }
         chmod(path, before);
     }
+    // Group write is the reader's alone when the group is its own (umask 002 systems).
+    chmod(&trust, 0o664);
+    let accepted = sandbox.run(&["verify", "manifest.yaml"]);
+    assert_eq!(accepted.code(), 0, "{accepted}");
+    chmod(&trust, 0o644);
     // A folder with the sticky bit (like /tmp) protects the files in it.
     chmod(&folder, 0o1777);
     let accepted = sandbox.run(&["verify", "manifest.yaml"]);
@@ -68,6 +72,17 @@ fn a_trust_file_owned_by_another_user_is_refused() {
         return;
     }
     let (sandbox, _) = signed();
+    // Another group that may write it: refused.
+    std::os::unix::fs::chown(sandbox.trust_path(), None, Some(65534)).unwrap();
+    chmod(&sandbox.trust_path(), 0o664);
+    let run = sandbox.run(&["verify", "manifest.yaml"]);
+    assert_eq!(run.code(), 1, "{run}");
+    assert!(
+        run.stderr()
+            .contains("can be written by its group (mode 0664)"),
+        "{run}"
+    );
+    chmod(&sandbox.trust_path(), 0o644);
     std::os::unix::fs::chown(sandbox.trust_path(), Some(65534), None).unwrap();
     let run = sandbox.run(&["verify", "manifest.yaml"]);
     assert_eq!(run.code(), 1, "{run}");
