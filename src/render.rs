@@ -124,7 +124,21 @@ pub fn plan_text(header: &ManifestHeader, plan: &Plan) -> String {
     out.push('\n');
     out.push_str(&summary_line(plan));
     out.push('\n');
+    if let Some(note) = installer_note(plan) {
+        out.push_str(&format!("{}\n", paint(DIM, note)));
+    }
     out
+}
+
+/// What the plan cannot list: what the installer resolves. A reviewer approving "3 to
+/// install" should know that their dependencies (and a new venv's pip) come too.
+pub const INSTALLER_NOTE: &str =
+    "The installer also adds what these need; `pkgm history ID` lists every package it changed.";
+
+fn installer_note(plan: &Plan) -> Option<&'static str> {
+    let summary = plan.summary();
+    let installs = summary.install + summary.upgrade + summary.downgrade + summary.change;
+    (installs > 0 || plan.environment.is_some()).then_some(INSTALLER_NOTE)
 }
 
 fn versions(change: &PackageChange) -> String {

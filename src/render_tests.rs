@@ -76,7 +76,8 @@ fn text_plans_read_like_terraform() {
          \x20 + rich  *                    not installed\n\
          \x20 ↑ numpy 1.25.2 → >=1.26, <2  1.25.2 does not satisfy >=1.26, <2\n\
          \x20 - stray 1.0                  not declared and not required (prune)\n\n\
-         Plan: 1 to install, 1 to upgrade, 1 to remove.\n"
+         Plan: 1 to install, 1 to upgrade, 1 to remove.\n\
+         The installer also adds what these need; `pkgm history ID` lists every package it changed.\n"
     );
 }
 

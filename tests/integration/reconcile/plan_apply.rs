@@ -27,7 +27,8 @@ fn plan_shows_every_kind_of_change_and_apply_converges() {
          \x20 + beta  *                not installed\n\
          \x20 ↓ gamma 1.5 → ==1.0      1.5 does not satisfy ==1.0\n\
          \x20 - stray 1.0              not required now (prune); removed after the install unless it needs it\n\n\
-         Plan: 1 to install, 1 to upgrade, 1 to downgrade, 1 to remove after the install if unneeded.\n"
+         Plan: 1 to install, 1 to upgrade, 1 to downgrade, 1 to remove after the install if unneeded.\n\
+         The installer also adds what these need; `pkgm history ID` lists every package it changed.\n"
     );
     assert!(
         sandbox.venv().installed_beyond_seed().contains_key("stray"),
