@@ -202,7 +202,8 @@ impl Request<'_> {
         };
         outcome.with_context(|| {
             format!(
-                "`pkgm {}` {ended} (run {run_id}); {} changed",
+                "`pkgm {}` {ended} (run {run_id}); {} changed\n\
+                 hint: `pkgm list` shows what is installed now; fix the cause and run it again",
                 verb.as_str(),
                 plural(changed.len(), "package")
             )

@@ -95,6 +95,16 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
         users.sandbox.venv().installed_beyond_seed(),
         crate::reconcile::packages(&[("demo", "2.0")])
     );
+    let missing = fails(on_manifest("install", &["demo==9.9"]));
+    assert!(
+        missing
+            .stderr()
+            .contains("no version of `demo==9.9` is available")
+            && missing
+                .stderr()
+                .contains("hint: `pkgm list` shows what is installed now"),
+        "{missing}"
+    );
 
     let history = succeeds(users.pkgm(&["history", "--output", "json"])).stdout_json();
     let audited: Vec<String> = history
@@ -107,6 +117,7 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
     assert_eq!(
         audited,
         [
+            r#""install" "alice" "failed""#,
             r#""uninstall" "alice" "succeeded""#,
             r#""upgrade" "alice" "succeeded""#,
             r#""upgrade" "alice" "succeeded""#,
