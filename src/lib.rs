@@ -44,9 +44,7 @@ fn report(error: &anyhow::Error) {
     for (index, cause) in error.chain().enumerate() {
         // Messages carry paths, names and installer output: nothing in them may drive the
         // terminal. Their own line breaks (the `hint:`) stay.
-        let text = cause.to_string();
-        let text =
-            core::text::escape_keeping_newlines(&core::text::mask_credentials(&text)).into_owned();
+        let text = core::text::shown(&cause.to_string());
         let (message, hint) = match text.split_once("\nhint: ") {
             Some((message, hint)) => (message.to_string(), Some(hint.to_string())),
             None => (text, None),

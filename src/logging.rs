@@ -9,7 +9,7 @@ use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::cli::LogFormat;
-use crate::core::text::{escape_keeping_newlines, mask_credentials};
+use crate::core::text::shown;
 
 /// Installs the global subscriber; called once before any output.
 pub fn init(format: LogFormat, level: Level, color: bool) {
@@ -59,10 +59,6 @@ where
         context
             .field_format()
             .format_fields(Writer::new(&mut fields), event)?;
-        writeln!(
-            writer,
-            "{}",
-            escape_keeping_newlines(&mask_credentials(&fields))
-        )
+        writeln!(writer, "{}", shown(&fields))
     }
 }

@@ -49,8 +49,7 @@ pub fn manifest_diff(earlier: Option<Earlier<'_>>, current: &[u8], current_label
         };
         // A reviewer reads this to see what was signed: a bidirectional override in a
         // comment must not reorder what the line shows.
-        let line = crate::core::text::escape(line);
-        let line = crate::core::text::mask_credentials(&line);
+        let line = crate::core::text::shown_line(line);
         out.push_str(&format!("{style}{line}{style:#}\n"));
     }
     out

@@ -211,9 +211,7 @@ fn one_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
-        .map(|line| {
-            crate::core::text::mask_credentials(&crate::core::text::escape(line)).into_owned()
-        })
+        .map(crate::core::text::shown_line)
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -3,6 +3,8 @@
 //! call, and record the run with the acting user. A later `pkgm plan` sees the result as drift.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -17,16 +19,12 @@ use crate::core::requirement_arg::RequirementArg;
 use crate::core::roles::Action;
 use crate::effects::installer::Installer;
 use crate::effects::lock::StateLock;
+use crate::effects::process::shield_children_from_terminal_signals;
 use crate::effects::progress::Progress;
+use crate::effects::signals::ShutdownSignals;
 use crate::effects::store::{NewRun, RunStatus, Store};
 use crate::effects::target::PythonTarget;
 use crate::render;
-
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
-use crate::effects::process::shield_children_from_terminal_signals;
-use crate::effects::signals::ShutdownSignals;
 
 use super::authenticity::{authenticate, Policy};
 use super::interrupts::escalate;
@@ -82,17 +80,15 @@ pub fn run(
     // Ctrl-C reaches pkgm only: the installer call finishes (a second signal stops it, a
     // third kills it), the run is recorded as it ended, and pkgm exits 130.
     shield_children_from_terminal_signals();
+    // Every signal ends in 130 here, so the escalation's own flag is not read again.
     let forced = Arc::new(AtomicBool::new(false));
-    let signals = {
-        let forced = Arc::clone(&forced);
-        ShutdownSignals::listen(move |name, count| match count {
-            1 => tracing::warn!(
-                "received {name}: letting the installer finish, then exiting (again to stop it)"
-            ),
-            count => escalate(name, count, &forced),
-        })
-        .context("cannot listen for SIGINT and SIGTERM")?
-    };
+    let signals = ShutdownSignals::listen(move |name, count| match count {
+        1 => tracing::warn!(
+            "received {name}: letting the installer finish, then exiting (again to stop it)"
+        ),
+        count => escalate(name, count, &forced),
+    })
+    .context("cannot listen for SIGINT and SIGTERM")?;
     let performed = request.perform(settings, &store, changes, &before.installed);
     drop(lock);
     let signalled = signals.flag().load(Ordering::SeqCst);

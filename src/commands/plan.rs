@@ -65,25 +65,26 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         }
         _ => target,
     };
+    // What apply would stop at, said on one line each (the plan is still shown).
+    let warn = |outcome: &str, problem: &dyn std::fmt::Display| {
+        let text = problem.to_string().replace("\nhint:", ";");
+        tracing::warn!("apply would {outcome}: {text}");
+    };
     if let Err(error) = Installer::new(&file.manifest.environment, target.python()) {
-        tracing::warn!(
-            "apply would fail: {}",
-            error.to_string().replace("\nhint:", ";")
-        );
+        warn("fail", &error);
     }
     if let Some(refusal) =
         stewardship::refusal(store, &target, file.manifest.name.as_str(), &settings.state)?
     {
-        tracing::warn!(
-            "apply would refuse: {}",
-            refusal.to_string().replace("\nhint:", ";")
-        );
+        warn("refuse", &refusal);
     }
     let observation = observe(&target, store)?;
-    if observation.is_none() {
-        if let Some(problem) = target.creation_problem() {
-            tracing::warn!("apply would fail: {}", problem.replace("\nhint:", ";"));
-        }
+    if let Some(problem) = observation
+        .is_none()
+        .then(|| target.creation_problem())
+        .flatten()
+    {
+        warn("fail", &problem);
     }
     let accounts = stored_accounts(store, &file.manifest)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;

@@ -119,10 +119,11 @@ pub fn reconcile(
         cycle.state,
         cycle.take_over,
     ) {
+        // Recorded like the apply it stopped (watch's applies are recorded as `apply` too).
         let run = NewRun {
             plan: None,
             ..NewRun::for_manifest(
-                cycle.command.split(' ').nth(1).unwrap_or("apply"),
+                "apply",
                 &file.header(authenticity),
                 String::new(),
                 &file.bytes,

@@ -13,6 +13,7 @@ use crate::core::trust::verify::{span, timestamp};
 use crate::core::trust::verify_token;
 use crate::core::trust::DEFAULT_MAX_LIFETIME_SECONDS;
 use crate::effects::keys::read_signing_key;
+use crate::effects::replace_file::replace_file;
 use crate::effects::trust_file::{load_trust_file, TrustLocation};
 
 use crate::core::manifest_edit::raise_revision;
@@ -131,25 +132,12 @@ fn bump(settings: &Settings, path: &Path) -> anyhow::Result<()> {
             path.display()
         );
     }
-    write_in_place(path, raised.as_bytes())
+    let permissions = std::fs::metadata(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?
+        .permissions();
+    replace_file(path, raised.as_bytes(), permissions)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     eprintln!("Raised `{name}` to revision {new} in `{}`.", path.display());
-    Ok(())
-}
-
-/// Replaces `path` in one rename, keeping its permissions.
-fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let permissions = std::fs::metadata(path)?.permissions();
-    let mut file = tempfile::NamedTempFile::new_in(folder)?;
-    file.write_all(bytes)?;
-    file.as_file().set_permissions(permissions)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|err| err.error)?;
     Ok(())
 }
 

@@ -50,6 +50,18 @@ fn escape_where(text: &str, unprintable: impl Fn(char) -> bool) -> Cow<'_, str> 
     Cow::Owned(escaped)
 }
 
+/// Text from outside as it may reach the terminal or a record: credentials masked and
+/// every unprintable character escaped, the text's own line breaks kept (a message and
+/// its `hint:`). For one line whose newlines belong to the value, use [`shown_line`].
+pub fn shown(text: &str) -> String {
+    escape_keeping_newlines(&mask_credentials(text)).into_owned()
+}
+
+/// Like [`shown`], for one line: newlines are escaped too.
+pub fn shown_line(text: &str) -> String {
+    escape(&mask_credentials(text)).into_owned()
+}
+
 /// At most `limit` characters of `text`, with `…` where it was cut.
 pub fn clip(text: &str, limit: usize) -> Cow<'_, str> {
     match text.char_indices().nth(limit) {

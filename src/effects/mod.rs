@@ -14,6 +14,7 @@ pub mod password_input;
 pub mod private_dir;
 pub mod process;
 pub mod progress;
+pub mod replace_file;
 pub mod session_file;
 pub mod signals;
 pub mod signature_file;

@@ -73,6 +73,5 @@ fn start_spinner() -> ProgressBar {
 }
 
 fn echo_line(line: &str) {
-    let line = crate::core::text::escape(line);
-    eprintln!("  | {}", crate::core::text::mask_credentials(&line));
+    eprintln!("  | {}", crate::core::text::shown_line(line));
 }

@@ -1,12 +1,12 @@
 //! `MANIFEST.sig` beside a manifest: reading it (size-capped) and writing it atomically.
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::core::trust::MAX_SIGNATURE_BYTES;
 
 use super::bounded_read::{read_bounded, BoundedReadError};
+use super::replace_file::replace_file;
 
 /// `pkgm.yaml` → `pkgm.yaml.sig`.
 pub fn signature_path(manifest: &Path) -> PathBuf {
@@ -26,18 +26,12 @@ pub fn read_signature(path: &Path) -> Result<Option<String>, BoundedReadError> {
 }
 
 /// Replaces the signature file in one rename, so a reader never sees half a token.
+/// A signature is public: 0644, not the temporary file's 0600.
 pub fn write_signature(path: &Path, token: &str) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(folder)?;
-    file.write_all(token.as_bytes())?;
-    file.write_all(b"\n")?;
-    // A signature is public; the temporary file's 0600 would only get in the way.
-    file.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    let text = format!("{token}\n");
+    replace_file(
+        path,
+        text.as_bytes(),
+        std::fs::Permissions::from_mode(0o644),
+    )
 }

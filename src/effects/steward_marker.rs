@@ -2,7 +2,6 @@
 //! (`pkgm-managed.json`), so that another state, or a hand-run `pip` from another
 //! account's pkgm, is told whose environment it is.
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +10,7 @@ use anyhow::Context;
 use crate::core::stewardship::Steward;
 
 use super::bounded_read::read_bounded;
+use super::replace_file::replace_file;
 
 pub const MARKER_FILE: &str = "pkgm-managed.json";
 const MAX_MARKER_BYTES: usize = 16 * 1024;
@@ -38,14 +38,12 @@ pub fn read_marker(venv: &Path) -> anyhow::Result<Option<Steward>> {
 
 /// Writes the marker in one rename (readable by all: it names, it does not grant).
 pub fn write_marker(venv: &Path, steward: &Steward) -> anyhow::Result<()> {
-    let write = || -> std::io::Result<()> {
-        let mut file = tempfile::NamedTempFile::new_in(venv)?;
-        file.write_all(&serde_json::to_vec_pretty(steward)?)?;
-        file.write_all(b"\n")?;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        file.persist(marker_path(venv)).map_err(|err| err.error)?;
-        Ok(())
-    };
-    write().with_context(|| format!("cannot write `{}`", marker_path(venv).display()))
+    let mut text = serde_json::to_vec_pretty(steward)?;
+    text.push(b'\n');
+    replace_file(
+        &marker_path(venv),
+        &text,
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .with_context(|| format!("cannot write `{}`", marker_path(venv).display()))
 }
