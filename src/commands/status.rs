@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::state_store::StateStore;
 use crate::cli::{OutputArgs, OutputFormat};
+use crate::effects::store::RunRecord;
 use crate::render;
 
 use super::{print, print_json, Settings};
@@ -13,10 +14,16 @@ use super::{print, print_json, Settings};
 pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
     // Reading must not create a state database where there is none.
     let state = StateStore::new(&settings.state, false);
-    let (applied, latest) = match state.get()? {
+    let (applied, all_latest) = match state.get()? {
         Some(store) => (store.all_applied()?, store.latest_runs()?),
         None => (Vec::new(), Vec::new()),
     };
+    // Text and JSON show the same runs: a refusal that a later apply of its file settled is history.
+    let latest: Vec<RunRecord> = all_latest
+        .iter()
+        .filter(|run| !settled_refusal(run, &all_latest))
+        .cloned()
+        .collect();
     // Which applied revisions went in without an accepted signature (`--allow-unsigned`).
     let unsigned_runs: Vec<i64> = match state.get()? {
         Some(store) => applied
@@ -54,12 +61,6 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
             },
         ));
     }
-    // A refusal of an unreadable manifest says nothing about the names applied after it.
-    let newest_named = latest
-        .iter()
-        .filter(|run| run.manifest_name.is_some())
-        .map(|run| run.id)
-        .max();
     for run in &latest {
         let settled = applied.iter().any(|entry| entry.run_id == run.id);
         if settled {
@@ -67,10 +68,7 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
         }
         let Some(name) = run.manifest_name.as_deref() else {
             // Refused before it was parsed (its signature did not verify): no name to show,
-            // so the reason, which names the file, stands in for it, until an apply follows.
-            if newest_named.is_some_and(|newest| newest > run.id) {
-                continue;
-            }
+            // so the reason, which names the file, stands in for it.
             let reason = run.error.as_deref().and_then(|e| e.lines().next());
             text.push_str(&format!(
                 "unread manifest: latest apply (run {}) {}: {}\n",
@@ -97,4 +95,67 @@ pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
     // Names and reasons come from the state: shown, never interpreted by the terminal.
     print(&crate::core::text::escape_keeping_newlines(&text))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `run` is a refusal of a manifest that was never read and that a later apply of
+/// the same file has since read: a name applied later answers for that file, not for others.
+/// Runs recorded before files were (schema 3) count any later named apply.
+fn settled_refusal(run: &RunRecord, latest: &[RunRecord]) -> bool {
+    if run.manifest_name.is_some() {
+        return false;
+    }
+    latest.iter().any(|later| {
+        later.id > run.id
+            && later.manifest_name.is_some()
+            && (run.file.is_none() || later.file == run.file)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::effects::store::RunStatus;
+
+    fn run(id: i64, name: Option<&str>, file: Option<&str>) -> RunRecord {
+        RunRecord {
+            id,
+            command: "apply".into(),
+            manifest_name: name.map(str::to_string),
+            revision: name.map(|_| 1),
+            sha256: None,
+            signed_by: None,
+            unsigned: false,
+            actor: Some("test".into()),
+            pid: 1,
+            started_at_ms: 0,
+            finished_at_ms: Some(0),
+            status: RunStatus::Refused,
+            step: None,
+            plan: None,
+            changed: None,
+            error: Some("refusing the manifest".into()),
+            file: file.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_refusal_stays_until_its_own_file_is_applied() {
+        let refusal = run(2, None, Some("/srv/a.yaml"));
+        let other = run(3, Some("b"), Some("/srv/b.yaml"));
+        assert!(!settled_refusal(
+            &refusal,
+            &[refusal.clone(), other.clone()]
+        ));
+        let same = run(4, Some("a"), Some("/srv/a.yaml"));
+        assert!(settled_refusal(&refusal, &[refusal.clone(), other, same]));
+        let earlier = run(1, Some("a"), Some("/srv/a.yaml"));
+        assert!(!settled_refusal(&refusal, &[earlier, refusal.clone()]));
+    }
+
+    #[test]
+    fn a_refusal_without_a_file_is_settled_by_any_later_apply() {
+        let refusal = run(2, None, None);
+        let later = run(3, Some("b"), Some("/srv/b.yaml"));
+        assert!(settled_refusal(&refusal, &[refusal.clone(), later]));
+    }
 }

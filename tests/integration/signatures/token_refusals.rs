@@ -78,6 +78,11 @@ fn tampered_bytes_are_refused_before_they_are_parsed() {
     f.sandbox.apply().expect_success();
     let status = f.sandbox.run(&["status"]);
     assert!(!status.stdout().contains("unread manifest"), "{status}");
+    // JSON agrees with the text: the settled refusal is no longer a latest run.
+    let json = f.sandbox.run(&["status", "--output", "json"]);
+    let latest: serde_json::Value = serde_json::from_str(json.stdout()).unwrap();
+    let runs = latest["latest_runs"].as_array().unwrap();
+    assert!(runs.iter().all(|run| run["status"] != "refused"), "{json}");
 }
 
 #[test]
