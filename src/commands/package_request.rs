@@ -2,6 +2,7 @@
 //! role, validate the packages, lock the state, change the environment with one installer
 //! call, and record the run with the acting user. A later `pkgm plan` sees the result as drift.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -230,8 +231,21 @@ fn environment(
             ))
         }
         (None, Some(python)) => Ok((EnvironmentSpec::for_interpreter(python.clone()), None)),
+        // A change is never aimed by guessing: a manifest beside you may not be the one you mean.
         (None, None) => {
-            bail!("which environment?\nhint: pass `--manifest MANIFEST` or `--python PATH`")
+            let here = ["pkgm.yaml", "manifest.yaml"]
+                .into_iter()
+                .find(|name| Path::new(name).is_file());
+            match here {
+                Some(name) => bail!(
+                    "which environment? pkgm changes an environment only when it is named\n\
+                     hint: pass `--manifest {name}` to use the manifest here, or `--python PATH`"
+                ),
+                None => bail!(
+                    "which environment? pkgm changes an environment only when it is named\n\
+                     hint: pass `--manifest MANIFEST` or `--python PATH`"
+                ),
+            }
         }
     }
 }

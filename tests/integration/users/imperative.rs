@@ -44,6 +44,15 @@ fn imperative_changes_are_audited_and_show_up_as_drift() {
     );
 
     succeeds(users.login("alice", ALICE_PASSWORD));
+    // The environment is never guessed, but the manifest beside you is offered.
+    let unnamed = fails(users.pkgm(&["install", "alpha"]));
+    assert!(
+        unnamed.stderr().contains("which environment?")
+            && unnamed
+                .stderr()
+                .contains("hint: pass `--manifest manifest.yaml` to use the manifest here"),
+        "{unnamed}"
+    );
     // pip would run from the manifest's venv with its index settings: not unless signed.
     let unsigned = fails(users.pkgm(&["install", "--manifest", "manifest.yaml", "--", "alpha"]));
     assert!(
