@@ -59,7 +59,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         take_over: args.take_over,
     };
     let text_output = args.output.output == OutputFormat::Text;
-    let outcome = reconcile(&cycle, &file, &authenticity, |header, plan| {
+    let outcome = reconcile(&cycle, &file, &authenticity, |header, plan, lock| {
         // Under the lock: another apply may have moved the rollback mark while this one waited.
         recheck_rollback(store, &file, &authenticity, "apply", now_ms())?;
         refuse_user_changes_without_scope(&authenticity, plan, args.manifest.allow_unsigned_users)?;
@@ -68,6 +68,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         }
         if !plan.is_empty() && !args.yes {
             at_prompt.store(true, Ordering::SeqCst);
+            lock.waiting_for(Some("an answer at its confirmation prompt"));
             let answer = confirm(signals.flag());
             at_prompt.store(false, Ordering::SeqCst);
             answer?;

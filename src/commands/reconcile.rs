@@ -82,11 +82,11 @@ pub fn reconcile(
     cycle: &Cycle<'_>,
     file: &ManifestFile,
     authenticity: &Authenticity,
-    confirm: impl FnOnce(&ManifestHeader, &Plan) -> anyhow::Result<()>,
+    confirm: impl FnOnce(&ManifestHeader, &Plan, &mut StateLock) -> anyhow::Result<()>,
 ) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let stopping = || cycle.stop.is_some_and(|stop| stop.load(Ordering::SeqCst));
-    let lock = StateLock::acquire_unless(
+    let mut lock = StateLock::acquire_unless(
         cycle.state,
         cycle.lock_timeout,
         &cycle.command,
@@ -139,7 +139,9 @@ pub fn reconcile(
     let accounts = stored_accounts(cycle.store, &file.manifest)?;
     let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
     let header = file.header(authenticity);
-    confirm(&header, &plan)?;
+    let confirmed = confirm(&header, &plan, &mut lock);
+    lock.waiting_for(None);
+    confirmed?;
 
     let run_id = cycle.store.start_run(
         &NewRun::for_manifest(

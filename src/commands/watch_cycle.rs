@@ -240,7 +240,7 @@ impl<'a> Cycles<'a> {
         };
         let (stop, store) = (self.stop, self.store);
         let allow_unsigned_users = self.args.manifest.allow_unsigned_users;
-        let outcome = reconcile(&cycle, file, authenticity, |header, plan| {
+        let outcome = reconcile(&cycle, file, authenticity, |header, plan, _lock| {
             if stop.load(Ordering::SeqCst) {
                 return Err(ShutdownRequested { step: "apply" }.into());
             }

@@ -13,6 +13,10 @@ pub struct Holder {
     pub pid: u32,
     pub since_ms: i64,
     pub command: String,
+    /// What the holder is waiting for while it holds the lock, such as a person answering
+    /// its confirmation prompt (absent while it works).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,10 +32,9 @@ pub enum LockError {
         source: std::io::Error,
     },
     #[error(
-        "another pkgm run holds the state lock `{path}` ({})\n\
-         hint: it may be an apply waiting at its confirmation prompt; wait for it, or pass \
-         `--lock-timeout DURATION` to wait longer",
-        describe(holder)
+        "another pkgm run holds the state lock `{path}` ({})\n{}",
+        describe(holder),
+        held_hint(holder)
     )]
     Held {
         path: PathBuf,
@@ -44,12 +47,29 @@ pub enum LockError {
 fn describe(holder: &Option<Holder>) -> String {
     match holder {
         Some(holder) => format!(
-            "`{}`, pid {}, since {}",
-            holder.command,
+            "`{}`, pid {}, since {}{}",
+            crate::core::text::shown(&holder.command),
             holder.pid,
-            crate::render::timestamp(holder.since_ms)
+            crate::render::timestamp(holder.since_ms),
+            holder
+                .waiting_for
+                .as_deref()
+                .map_or(String::new(), |what| format!(
+                    ", waiting for {}",
+                    crate::core::text::shown(what)
+                )),
         ),
         None => "holder unknown".into(),
+    }
+}
+
+fn held_hint(holder: &Option<Holder>) -> &'static str {
+    match holder.as_ref().and_then(|h| h.waiting_for.as_deref()) {
+        Some(_) => {
+            "hint: it waits for someone, not for work: answer it (or stop it with Ctrl-C), \
+             or pass `--lock-timeout DURATION` to wait longer"
+        }
+        None => "hint: wait for it to finish, or pass `--lock-timeout DURATION` to wait longer",
     }
 }
 
@@ -57,6 +77,7 @@ fn describe(holder: &Option<Holder>) -> String {
 #[derive(Debug)]
 pub struct StateLock {
     file: File,
+    holder: Holder,
     /// Set when the previous holder's record was left by a process that is gone.
     pub taken_over_from: Option<Holder>,
 }
@@ -142,18 +163,35 @@ impl StateLock {
             pid: std::process::id(),
             since_ms: now_ms,
             command: command.to_string(),
+            waiting_for: None,
         };
-        let record = serde_json::to_vec(&holder).unwrap_or_default();
-        file.set_len(0)
-            .and_then(|()| file.seek(SeekFrom::Start(0)).map(|_| ()))
-            .and_then(|()| file.write_all(&record))
-            .and_then(|()| file.sync_data())
-            .map_err(open_error)?;
+        write_holder(&file, &holder).map_err(open_error)?;
         Ok(Self {
             file,
+            holder,
             taken_over_from,
         })
     }
+
+    /// Tells runs that wait for this lock what this holder waits for (`None`: it works again).
+    /// Best effort: the record only explains a wait, it never decides who holds the lock.
+    pub fn waiting_for(&mut self, what: Option<&str>) {
+        if self.holder.waiting_for.as_deref() == what {
+            return;
+        }
+        self.holder.waiting_for = what.map(str::to_string);
+        if let Err(err) = write_holder(&self.file, &self.holder) {
+            tracing::debug!("could not update the lock's holder record: {err}");
+        }
+    }
+}
+
+fn write_holder(mut file: &File, holder: &Holder) -> std::io::Result<()> {
+    let record = serde_json::to_vec(holder).unwrap_or_default();
+    file.set_len(0)?;
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(&record)?;
+    file.sync_data()
 }
 
 impl Drop for StateLock {
@@ -191,6 +229,28 @@ mod tests {
             message.contains(&format!("pid {}", std::process::id())),
             "{message}"
         );
+        assert!(message.contains("hint: wait for it to finish"), "{message}");
+    }
+
+    #[test]
+    fn a_holder_at_a_prompt_says_so_until_it_works_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.db");
+        let mut held = StateLock::acquire(&state, Duration::ZERO, "pkgm apply m.yaml", 0).unwrap();
+        held.waiting_for(Some("an answer at its confirmation prompt"));
+        let message = StateLock::acquire(&state, Duration::ZERO, "other", 0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("waiting for an answer at its confirmation prompt")
+                && message.contains("hint: it waits for someone, not for work"),
+            "{message}"
+        );
+        held.waiting_for(None);
+        let message = StateLock::acquire(&state, Duration::ZERO, "other", 0)
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("waiting for"), "{message}");
     }
 
     #[test]

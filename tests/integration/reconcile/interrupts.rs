@@ -132,3 +132,115 @@ fn an_installer_dies_with_a_killed_pkgm_so_it_never_writes_without_the_lock() {
         "nothing was installed after pkgm died"
     );
 }
+
+/// A terminal for pkgm's stdin: the controller end stays with the test.
+fn terminal() -> (std::fs::File, std::process::Stdio) {
+    use std::os::fd::FromRawFd;
+    let (mut controller, mut device) = (0, 0);
+    // SAFETY: two valid out-pointers; no name, settings or size requested.
+    let opened = unsafe {
+        libc::openpty(
+            &mut controller,
+            &mut device,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: openpty returned two open descriptors that nothing else owns.
+    unsafe {
+        (
+            std::fs::File::from_raw_fd(controller),
+            std::process::Stdio::from(std::os::fd::OwnedFd::from_raw_fd(device)),
+        )
+    }
+}
+
+#[test]
+fn an_apply_at_its_prompt_tells_waiting_runs_and_ctrl_c_there_changes_nothing() {
+    let sandbox = Sandbox::new();
+    let venv = sandbox.venv();
+    sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
+    let (_controller, stdin) = terminal();
+    let mut apply = sandbox
+        .pkgm()
+        .args(["apply", "manifest.yaml", "--allow-unsigned"])
+        .command()
+        .stdin(stdin)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start pkgm apply");
+
+    // Wait (as a hang detector, not a speed check) until the lock says who waits for whom.
+    let lock = sandbox.state_path().with_file_name("pkgm.db.lock");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(&lock).is_ok_and(|record| record.contains("waiting_for")) {
+        if apply.try_wait().expect("poll pkgm apply").is_some() {
+            let output = apply.wait_with_output().expect("collect pkgm apply");
+            panic!(
+                "the apply ended before its prompt: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the apply never reached its prompt"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = sandbox
+        .pkgm()
+        .args([
+            "apply",
+            "manifest.yaml",
+            "--yes",
+            "--allow-unsigned",
+            "--lock-timeout",
+            "0s",
+        ])
+        .run();
+    second.expect_code(1);
+    assert!(
+        second
+            .stderr()
+            .contains("waiting for an answer at its confirmation prompt)")
+            && second
+                .stderr()
+                .contains("hint: it waits for someone, not for work"),
+        "{second}"
+    );
+
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &apply.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let output = apply.wait_with_output().expect("wait for pkgm apply");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stdout.contains("Apply these changes? Only 'yes' will be accepted:"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("Apply cancelled; nothing was changed."),
+        "{stderr}"
+    );
+    assert!(venv.installed_beyond_seed().is_empty());
+    assert!(
+        Store::open(&sandbox.state_path())
+            .expect("open the state")
+            .runs(5)
+            .expect("runs")
+            .is_empty(),
+        "a cancelled apply records no run"
+    );
+    assert_eq!(
+        std::fs::read(&lock).expect("read the lock"),
+        b"",
+        "the record is cleared"
+    );
+}
