@@ -1,12 +1,10 @@
 //! Plans and records rendered as text (Terraform-like, styled) and JSON. Never prints.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use anstyle::{AnsiColor, Style};
 use serde_json::{json, Value};
 
 use crate::core::plan::{
-    EnvironmentChange, PackageAction, PackageChange, Plan, UserAction, UserChange,
+    EnvironmentChange, PackageAction, PackageChange, Plan, Summary, UserAction, UserChange,
 };
 
 /// Which manifest a plan is for, as shown above it and in the JSON document.
@@ -160,9 +158,14 @@ fn versions(change: &PackageChange) -> String {
 
 /// `Plan: 1 to install, 2 to upgrade, ...`, naming only the non-zero counts.
 pub fn summary_line(plan: &Plan) -> String {
-    let summary = plan.summary();
-    // Package counts read "2 to install"; user counts name their noun: "2 users to create".
-    let parts: Vec<String> = [
+    let parts = change_phrases(&plan.summary(), plan.environment.is_some());
+    format!("{} {}.", paint(BOLD, "Plan:"), parts.join(", "))
+}
+
+/// The non-zero counts of a plan in words, as plan and watch both say them: package
+/// counts read "2 to install"; user counts name their noun, "1 user to create", "2 users …".
+pub fn change_phrases(summary: &Summary, creates_environment: bool) -> Vec<String> {
+    let counts = [
         (summary.install, "", "to install"),
         (summary.upgrade, "", "to upgrade"),
         (summary.downgrade, "", "to downgrade"),
@@ -176,26 +179,20 @@ pub fn summary_line(plan: &Plan) -> String {
         (summary.create, "user", "to create"),
         (summary.update, "user", "to update"),
         (summary.delete, "user", "to delete"),
-    ]
-    .into_iter()
-    .filter(|(count, _, _)| *count > 0)
-    .map(|(count, noun, what)| match (noun, count) {
-        ("", _) => format!("{count} {what}"),
-        (noun, 1) => format!("1 {noun} {what}"),
-        (noun, _) => format!("{count} {noun}s {what}"),
-    })
-    .collect();
-    let environment = if plan.environment.is_some() {
-        "a virtual environment to create"
-    } else {
-        ""
-    };
-    let mut all: Vec<String> = Vec::new();
-    if !environment.is_empty() {
-        all.push(environment.to_string());
-    }
-    all.extend(parts);
-    format!("{} {}.", paint(BOLD, "Plan:"), all.join(", "))
+    ];
+    let environment = creates_environment.then(|| "a virtual environment to create".to_string());
+    environment
+        .into_iter()
+        .chain(
+            counts.into_iter().filter(|(count, _, _)| *count > 0).map(
+                |(count, noun, what)| match (noun, count) {
+                    ("", _) => format!("{count} {what}"),
+                    (noun, 1) => format!("1 {noun} {what}"),
+                    (noun, _) => format!("{count} {noun}s {what}"),
+                },
+            ),
+        )
+        .collect()
 }
 
 /// The plan document (`schemas/plan.schema.json`).
@@ -265,11 +262,7 @@ pub fn user_changes_json(users: &[UserChange]) -> Vec<Value> {
         .collect()
 }
 
-/// An RFC 3339 UTC time from milliseconds since the epoch.
-pub fn timestamp(ms: i64) -> String {
-    let time = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_seconds(time).to_string()
-}
+pub use crate::core::text::timestamp;
 
 /// A short human duration such as `1.2s` or `340ms`.
 pub fn duration(ms: i64) -> String {

@@ -89,30 +89,7 @@ impl PlanCounts {
 
     /// `1 to install, 2 to remove`, or `no changes`.
     pub fn phrase(&self) -> String {
-        let summary = &self.summary;
-        let mut parts: Vec<String> = Vec::new();
-        if self.creates_venv {
-            parts.push("a virtual environment to create".into());
-        }
-        parts.extend(
-            [
-                (summary.install, "to install"),
-                (summary.upgrade, "to upgrade"),
-                (summary.downgrade, "to downgrade"),
-                (summary.change, "to change"),
-                (summary.remove, "to remove"),
-                (
-                    summary.remove_if_unneeded,
-                    "to remove after the install if unneeded",
-                ),
-                (summary.create, "user to create"),
-                (summary.update, "user to update"),
-                (summary.delete, "user to delete"),
-            ]
-            .into_iter()
-            .filter(|(count, _)| *count > 0)
-            .map(|(count, what)| format!("{count} {what}")),
-        );
+        let parts = crate::render::change_phrases(&self.summary, self.creates_venv);
         if parts.is_empty() {
             "no changes".into()
         } else {

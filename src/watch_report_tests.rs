@@ -98,6 +98,16 @@ fn plan_counts_name_only_what_happens() {
         counts(2, 0, true).phrase(),
         "a virtual environment to create, 2 to install"
     );
+    // Users are counted as plan counts them, with their noun in the plural.
+    let users = PlanCounts {
+        summary: Summary {
+            create: 2,
+            delete: 1,
+            ..Summary::default()
+        },
+        creates_venv: false,
+    };
+    assert_eq!(users.phrase(), "2 users to create, 1 user to delete");
 }
 
 #[test]

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use crate::core::manifest::{Manifest, MAX_MANIFEST_BYTES};
 use crate::core::manifest_parse::parse_manifest;
+use crate::core::text::timestamp_seconds;
 use crate::core::trust::scope::scope_list;
 use crate::core::trust::self_test::self_test;
-use crate::core::trust::verify::timestamp;
 use crate::core::trust::{
     accept, check_rollback, verify_token, Previous, SignatureError, SignedClaims, TrustStore,
     VerifiedSignature,
@@ -361,7 +361,7 @@ pub fn signature_line(file: &ManifestFile, authenticity: &Authenticity, now: i64
             signature.kid,
             signature.algorithm,
             scope_list(&signature.scopes),
-            timestamp(signature.expires_at),
+            timestamp_seconds(signature.expires_at),
             if signature.expires_at <= now {
                 format!(
                     " ({}s ago; still accepted within the clock leeway)",

@@ -14,10 +14,10 @@ use anyhow::{bail, Context};
 
 use crate::cli::InitArgs;
 use crate::core::names::ManifestName;
+use crate::core::text::timestamp_seconds;
 use crate::core::trust::scope::{Scope, ScopeSet};
 use crate::core::trust::self_test::self_test;
 use crate::core::trust::trust_entry::trust_entry;
-use crate::core::trust::verify::timestamp;
 use crate::core::trust::SigningAlgorithm;
 use crate::effects::keys::{generate, read_signing_key, write_key_pair};
 use crate::effects::process::quote;
@@ -79,7 +79,7 @@ pub fn run(settings: &Settings, args: &InitArgs) -> anyhow::Result<ExitCode> {
             signed.signature_path.display().to_string(),
             format!(
                 "its signature, valid until {}",
-                timestamp(signed.request.expires_at)
+                timestamp_seconds(signed.request.expires_at)
             ),
         ),
         (

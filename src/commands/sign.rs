@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::cli::{ScopeArg, SignArgs};
+use crate::core::text::timestamp_seconds;
 use crate::core::trust::scope::{scope_list, Scope, ScopeSet};
 use crate::core::trust::self_test::self_test;
 use crate::core::trust::signature_error::SignatureError;
-use crate::core::trust::verify::{span, timestamp};
+use crate::core::trust::verify::span;
 use crate::core::trust::verify_token;
 use crate::core::trust::DEFAULT_MAX_LIFETIME_SECONDS;
 use crate::effects::keys::read_signing_key;
@@ -95,7 +96,7 @@ pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
         request.kid,
         key.algorithm,
         scope_list(&request.scopes),
-        timestamp(request.expires_at),
+        timestamp_seconds(request.expires_at),
         signed.signature_path.display(),
     ))?;
     Ok(ExitCode::SUCCESS)

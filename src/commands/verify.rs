@@ -7,8 +7,9 @@ use anyhow::anyhow;
 use serde_json::json;
 
 use crate::cli::{OutputFormat, VerifyArgs};
+use crate::core::text::timestamp_seconds;
 use crate::core::trust::scope::scope_list;
-use crate::core::trust::verify::{span, timestamp};
+use crate::core::trust::verify::span;
 
 use super::authenticity::{authenticate, Authenticity, Policy};
 use super::state_store::StateStore;
@@ -57,8 +58,8 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             "bytes": file.bytes.len(),
             "scopes": signature.scopes,
             "needs": signature.needs,
-            "issued_at": timestamp(signature.issued_at),
-            "expires_at": timestamp(signature.expires_at),
+            "issued_at": timestamp_seconds(signature.issued_at),
+            "expires_at": timestamp_seconds(signature.expires_at),
             "reapply": signature.reapply,
         }))?;
         return Ok(ExitCode::SUCCESS);
@@ -88,8 +89,8 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             true => "nothing".to_string(),
             false => scope_list(&signature.needs),
         },
-        timestamp(signature.issued_at),
-        timestamp(signature.expires_at),
+        timestamp_seconds(signature.issued_at),
+        timestamp_seconds(signature.expires_at),
         match signature.expires_at - now {
             left if left >= 0 => format!("in {}", span(left)),
             over => format!(

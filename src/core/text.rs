@@ -149,6 +149,21 @@ pub fn mask_credentials(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// An RFC 3339 UTC time, to the second, from milliseconds since the epoch: the one way
+/// pkgm writes a time (signatures count in seconds: pass `seconds * 1000`). Times outside
+/// 1970..=9999 (a forged `exp`, say) are shown clamped rather than refused or overflowed.
+pub fn timestamp(ms: i64) -> String {
+    const LAST_MS: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+    let ms = ms.clamp(0, LAST_MS) as u64;
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// [`timestamp`] for a time in seconds since the epoch, as JWT claims count.
+pub fn timestamp_seconds(seconds: i64) -> String {
+    timestamp(seconds.saturating_mul(1000))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +233,14 @@ mod tests {
             clip_quoted("`a\nSignature: valid` is bad\nsecond line", 40),
             "`a\\nSignature: valid` is bad\nsecond line"
         );
+    }
+
+    #[test]
+    fn times_are_rfc3339_and_never_overflow() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(1_700_000_000_999), "2023-11-14T22:13:20Z");
+        assert_eq!(timestamp_seconds(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(timestamp(-5), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp_seconds(i64::MAX), "9999-12-31T23:59:59Z");
     }
 }

@@ -2,14 +2,13 @@
 //! trust store and the exact manifest bytes (before the manifest is parsed), and `accept`
 //! checks it against the parsed manifest and the last revision applied under its name.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::Validation;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::core::manifest::Manifest;
+use crate::core::text::timestamp_seconds;
 
 use super::claims::ManifestClaims;
 use super::header::{check_header, decode_object, split};
@@ -268,8 +267,8 @@ fn check_times(
         if let Some(at) = at.filter(|at| *at > now + LEEWAY_SECONDS) {
             return Err(SignatureError::NotYetValid {
                 claim,
-                valid_from: timestamp(at),
-                now: timestamp(now),
+                valid_from: timestamp_seconds(at),
+                now: timestamp_seconds(now),
             });
         }
     }
@@ -289,17 +288,11 @@ fn check_times(
     }
     if now > claims.exp + LEEWAY_SECONDS {
         return Err(SignatureError::Expired {
-            expired_at: timestamp(claims.exp),
-            now: timestamp(now),
+            expired_at: timestamp_seconds(claims.exp),
+            now: timestamp_seconds(now),
         });
     }
     Ok(())
-}
-
-/// RFC 3339 UTC, to the second.
-pub fn timestamp(seconds: i64) -> String {
-    let time = UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64);
-    humantime::format_rfc3339_seconds(time).to_string()
 }
 
 /// A duration such as `30d`, `90d 1h` or `45m`: the two largest units, no months.
