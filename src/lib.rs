@@ -3,6 +3,7 @@
 //! `run` is the whole program: parse the command line, run one command, print the error
 //! chain once, and return the exit code.
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod core;

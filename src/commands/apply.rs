@@ -16,14 +16,14 @@ use crate::effects::progress::{Progress, Verbosity};
 use crate::effects::signals::ShutdownSignals;
 use crate::render;
 
-use super::authenticity::{
+use super::{now_ms, print, print_json, Settings};
+use crate::app::authenticity::{
     authenticate, recheck_rollback, refuse_user_changes_without_scope, Policy,
 };
-use super::interrupts::escalate;
-use super::live_environment::plural;
-use super::reconcile::{interrupted, reconcile, Cycle};
-use super::state_store::StateStore;
-use super::{now_ms, print, print_json, Settings};
+use crate::app::interrupts::escalate;
+use crate::app::live_environment::plural;
+use crate::app::reconcile::{interrupted, reconcile, Cycle};
+use crate::app::state_store::StateStore;
 
 pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let state = StateStore::new(&settings.state, true);
@@ -33,7 +33,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         Policy::Require
     };
     let (file, authenticity) = authenticate(
-        settings,
+        settings.trust.as_deref(),
         &args.manifest.manifest,
         policy,
         &state,

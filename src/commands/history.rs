@@ -10,8 +10,8 @@ use crate::effects::store::{RunRecord, RunStatus, Store};
 use crate::render;
 use crate::render_diff::{manifest_diff, Earlier};
 
-use super::state_store::StateStore;
 use super::{print, print_json, Settings};
+use crate::app::state_store::StateStore;
 use crate::core::text::escape;
 
 pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> {

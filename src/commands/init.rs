@@ -23,8 +23,8 @@ use crate::effects::keys::{generate, read_signing_key, write_key_pair};
 use crate::effects::process::quote;
 use crate::effects::trust_file::{config_dir, load_trust_file, TrustLocation};
 
-use super::signing::sign_manifest_file;
 use super::{now_ms, print, Settings};
+use crate::app::signing::sign_manifest_file;
 
 const MANIFEST_FILE: &str = "pkgm.yaml";
 

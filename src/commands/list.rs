@@ -14,10 +14,10 @@ use crate::effects::store::Store;
 use crate::effects::target::PythonTarget;
 use crate::engine::Observation;
 
-use super::authenticity::{authenticate, first_line, Authenticity, Policy};
-use super::live_environment::observe;
-use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
+use crate::app::authenticity::{authenticate, first_line, Authenticity, Policy};
+use crate::app::live_environment::observe;
+use crate::app::state_store::StateStore;
 
 pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&settings.state)?;
@@ -29,8 +29,15 @@ pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
                 false => Policy::Report,
             };
             let state = StateStore::new(&settings.state, false);
-            let (file, authenticity) =
-                authenticate(settings, path, policy, &state, "list", false, now_ms())?;
+            let (file, authenticity) = authenticate(
+                settings.trust.as_deref(),
+                path,
+                policy,
+                &state,
+                "list",
+                false,
+                now_ms(),
+            )?;
             if let (Authenticity::Unsigned { reason, .. }, false) =
                 (&authenticity, args.allow_unsigned)
             {

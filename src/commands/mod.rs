@@ -1,31 +1,22 @@
-//! One file per command: orchestration only. Commands never call each other; shared steps
-//! live in `manifest_file`, `authenticity`, `live_environment`, `session_gate` and
-//! `package_request`.
+//! One file per command: arguments in, calls into [`crate::app`], output out. Commands
+//! never call each other. Two files here are shared by commands rather than being one:
+//! `package_request` (install, upgrade and uninstall) and `watch_cycle` (watch's cycle).
 
 mod apply;
-mod authenticity;
 mod completions;
 mod hash_password;
 mod history;
 mod init;
 mod install;
-mod interrupts;
 mod keygen;
 mod list;
-mod live_environment;
 mod login;
 mod logout;
-mod manifest_file;
 mod package_request;
 mod plan;
-mod reconcile;
 mod schema;
-mod session_gate;
 mod sign;
-mod signing;
-mod state_store;
 mod status;
-mod stewardship;
 mod uninstall;
 mod upgrade;
 mod users;
@@ -136,11 +127,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Milliseconds since the epoch: the one clock reading commands pass down (see
-/// `effects::clock` for the test hook).
-pub fn now_ms() -> i64 {
-    crate::effects::clock::now_ms()
-}
+pub use crate::app::now_ms;
 
 /// Writes to stdout, styled when stdout is a terminal that wants colour.
 pub fn print(text: &str) -> anyhow::Result<()> {

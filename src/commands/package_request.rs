@@ -27,14 +27,14 @@ use crate::effects::store::{NewRun, RunStatus, Store};
 use crate::effects::target::PythonTarget;
 use crate::render;
 
-use super::authenticity::{authenticate, Policy};
-use super::interrupts::escalate;
-use super::live_environment::{observe, plural};
-use super::reconcile::interrupted;
-use super::session_gate::require_session;
-use super::state_store::StateStore;
-use super::stewardship;
 use super::{now_ms, print, Settings};
+use crate::app::authenticity::{authenticate, Policy};
+use crate::app::interrupts::escalate;
+use crate::app::live_environment::{observe, plural};
+use crate::app::reconcile::interrupted;
+use crate::app::session_gate::require_session;
+use crate::app::state_store::StateStore;
+use crate::app::stewardship;
 
 pub fn run(
     settings: &Settings,
@@ -223,8 +223,15 @@ fn environment(
                 false => Policy::Require,
             };
             let state = StateStore::new(&settings.state, false);
-            let (file, _) =
-                authenticate(settings, path, policy, &state, "install", false, now_ms())?;
+            let (file, _) = authenticate(
+                settings.trust.as_deref(),
+                path,
+                policy,
+                &state,
+                "install",
+                false,
+                now_ms(),
+            )?;
             Ok((
                 file.manifest.environment,
                 Some(file.manifest.name.to_string()),

@@ -7,17 +7,15 @@ use crate::cli::{OutputFormat, PlanArgs};
 use crate::effects::installer::Installer;
 use crate::effects::store::{NewRun, Store};
 use crate::effects::target::PythonTarget;
-use crate::engine;
 use crate::render;
 use crate::render_diff::{manifest_diff, Earlier};
 
-use super::authenticity::{authenticate, first_line, signature_line, Authenticity, Policy};
-use super::live_environment::observe;
-use super::manifest_file::ManifestFile;
-use super::reconcile::stored_accounts;
-use super::state_store::StateStore;
-use super::stewardship;
 use super::{now_ms, print, print_json, Settings};
+use crate::app::authenticity::{authenticate, first_line, signature_line, Authenticity, Policy};
+use crate::app::live_environment::{plan_now, PlanNow};
+use crate::app::manifest_file::ManifestFile;
+use crate::app::state_store::StateStore;
+use crate::app::stewardship;
 
 /// The manifest against the last one applied under its name.
 fn manifest_diff_text(store: &Store, file: &ManifestFile) -> anyhow::Result<String> {
@@ -48,7 +46,7 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
         (false, false) => Policy::Report,
     };
     let (file, authenticity) = authenticate(
-        settings,
+        settings.trust.as_deref(),
         &args.manifest.manifest,
         policy,
         &state,
@@ -78,7 +76,7 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     {
         warn("refuse", &refusal);
     }
-    let observation = observe(&target, store)?;
+    let PlanNow { observation, plan } = plan_now(&target, store, &file.manifest)?;
     if let Some(problem) = observation
         .is_none()
         .then(|| target.creation_problem())
@@ -86,8 +84,6 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     {
         warn("fail", &problem);
     }
-    let accounts = stored_accounts(store, &file.manifest)?;
-    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
     let header = file.header(&authenticity);
     let mut document = render::plan_json(&header, &plan);
     let diff = args

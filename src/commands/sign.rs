@@ -19,11 +19,11 @@ use crate::effects::trust_file::{load_trust_file, TrustLocation};
 
 use crate::core::manifest_edit::raise_revision;
 
-use super::authenticity::superseded;
-use super::manifest_file::ManifestFile;
-use super::signing::{prepare_signature, Prepared};
-use super::state_store::StateStore;
 use super::{now_ms, print, Settings};
+use crate::app::authenticity::superseded;
+use crate::app::manifest_file::ManifestFile;
+use crate::app::signing::{prepare_signature, Prepared};
+use crate::app::state_store::StateStore;
 
 pub fn run(settings: &Settings, args: &SignArgs) -> anyhow::Result<ExitCode> {
     self_test()?;

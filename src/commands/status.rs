@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::state_store::StateStore;
+use crate::app::state_store::StateStore;
 use crate::cli::{OutputArgs, OutputFormat};
 use crate::effects::store::RunRecord;
 use crate::render;

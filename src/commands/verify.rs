@@ -11,9 +11,9 @@ use crate::core::text::timestamp_seconds;
 use crate::core::trust::scope::scope_list;
 use crate::core::trust::verify::span;
 
-use super::authenticity::{authenticate, Authenticity, Policy};
-use super::state_store::StateStore;
 use super::{now_ms, print, print_json, Settings};
+use crate::app::authenticity::{authenticate, Authenticity, Policy};
+use crate::app::state_store::StateStore;
 
 pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let now_ms = now_ms();
@@ -21,7 +21,7 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let state = StateStore::new(&settings.state, false);
     let path = &args.manifest;
     let (file, authenticity) = authenticate(
-        settings,
+        settings.trust.as_deref(),
         path,
         Policy::Report,
         &state,

@@ -20,10 +20,10 @@ use crate::effects::signals::ShutdownSignals;
 use crate::effects::watcher::{ManifestWatcher, Relevance, WatchBatch};
 use crate::watch_report::CycleOutcome;
 
-use super::authenticity::require_trust;
-use super::state_store::StateStore;
 use super::watch_cycle::{CycleResult, Cycles};
 use super::{print, Settings};
+use crate::app::authenticity::require_trust;
+use crate::app::state_store::StateStore;
 
 /// Quiet time after the last relevant event before a change cycle runs: an editor's save,
 /// `git pull` or a config map update is one burst, and one cycle.
@@ -191,7 +191,7 @@ fn preflight(settings: &Settings, args: &WatchArgs) -> anyhow::Result<()> {
         );
     }
     if !args.manifest.allow_unsigned {
-        require_trust(settings)?;
+        require_trust(settings.trust.as_deref())?;
     }
     Ok(())
 }
@@ -209,7 +209,7 @@ fn listen_for_signals(
             tracing::warn!("received {name}: finishing the current step, then exiting");
             let _ = sender.send(Wake::Shutdown);
         }
-        count => super::interrupts::escalate(name, count, &forced),
+        count => crate::app::interrupts::escalate(name, count, &forced),
     })
     .context("cannot listen for SIGINT and SIGTERM")?;
     Ok(signals)

@@ -20,20 +20,17 @@ use crate::effects::lock::LockError;
 use crate::effects::progress::{Progress, Verbosity};
 use crate::effects::store::Store;
 use crate::effects::target::PythonTarget;
-use crate::engine;
 use crate::render::{self, ManifestHeader};
 use crate::watch_report::{CycleOutcome, CycleReport, PlanCounts};
 
-use super::authenticity::{
+use super::{now_ms, Settings};
+use crate::app::authenticity::{
     authenticate, recheck_rollback, refuse_user_changes_without_scope, Authenticity, Policy,
 };
-use super::live_environment::observe;
-use super::manifest_file::ManifestFile;
-use super::reconcile::{
-    interrupted, reconcile, stored_accounts, Cycle, Outcome, ShutdownRequested,
-};
-use super::state_store::StateStore;
-use super::{now_ms, Settings};
+use crate::app::live_environment::{plan_now, PlanNow};
+use crate::app::manifest_file::ManifestFile;
+use crate::app::reconcile::{interrupted, reconcile, Cycle, Outcome, ShutdownRequested};
+use crate::app::state_store::StateStore;
 
 /// A finished cycle: its report, and the plan as text when it had changes.
 pub struct CycleResult {
@@ -156,9 +153,7 @@ impl<'a> Cycles<'a> {
         report.manifest = Some(header.clone());
         // Taken before reading the environment: a change made while planning shows next time.
         let fingerprint = Fingerprint::take(self.path(), Some(&file.bytes), &target, self.store)?;
-        let observation = observe(&target, self.store)?;
-        let accounts = stored_accounts(self.store, &file.manifest)?;
-        let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
+        let PlanNow { plan, .. } = plan_now(&target, self.store, &file.manifest)?;
         describe_plan(result, &header, &plan);
         let report = &mut result.report;
         let recorded = self
@@ -196,7 +191,7 @@ impl<'a> Cycles<'a> {
         let refused_before = digest.is_some() && self.refused == digest;
         let verify = || {
             authenticate(
-                self.settings,
+                self.settings.trust.as_deref(),
                 self.path(),
                 policy,
                 self.state,

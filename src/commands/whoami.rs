@@ -8,9 +8,9 @@ use crate::cli::{OutputArgs, OutputFormat};
 use crate::core::roles::Action;
 use crate::render;
 
-use super::session_gate::require_session;
-use super::state_store::existing_store;
 use super::{now_ms, print, print_json, Settings};
+use crate::app::session_gate::require_session;
+use crate::app::state_store::existing_store;
 
 pub fn run(settings: &Settings, args: &OutputArgs) -> anyhow::Result<ExitCode> {
     let store = existing_store(&settings.state)?;

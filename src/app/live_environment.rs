@@ -1,13 +1,15 @@
 //! The real environment behind `engine::Environment`: site-packages for reading,
 //! the venv module for creating, pip or uv for changing.
 
+use crate::core::account::Account;
 use crate::core::manifest::Manifest;
 use crate::core::names::PackageName;
+use crate::core::plan::Plan;
 use crate::effects::installer::Installer;
 use crate::effects::progress::Progress;
 use crate::effects::store::Store;
 use crate::effects::target::PythonTarget;
-use crate::engine::{Environment, Observation};
+use crate::engine::{self, Environment, Observation};
 
 pub struct LiveEnvironment<'a> {
     pub target: PythonTarget,
@@ -54,6 +56,33 @@ pub fn observe(target: &PythonTarget, store: &Store) -> anyhow::Result<Option<Ob
         installed: inspection.installed,
         markers: inspection.info.markers,
     }))
+}
+
+/// What the environment and the accounts are now, and the plan that takes them to the
+/// manifest: the one "observe, read accounts, plan" that plan, apply and watch share.
+pub struct PlanNow {
+    /// `None`: the venv does not exist yet.
+    pub observation: Option<Observation>,
+    pub plan: Plan,
+}
+
+pub fn plan_now(
+    target: &PythonTarget,
+    store: &Store,
+    manifest: &Manifest,
+) -> anyhow::Result<PlanNow> {
+    let observation = observe(target, store)?;
+    let accounts = stored_accounts(store, manifest)?;
+    let plan = engine::plan_with_users(manifest, observation.as_ref(), &accounts)?;
+    Ok(PlanNow { observation, plan })
+}
+
+/// The accounts to plan users against; a manifest without `users:` needs no read.
+pub fn stored_accounts(store: &Store, manifest: &Manifest) -> anyhow::Result<Vec<Account>> {
+    if !manifest.declares_users {
+        return Ok(Vec::new());
+    }
+    Ok(store.accounts()?)
 }
 
 impl Environment for LiveEnvironment<'_> {

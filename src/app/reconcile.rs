@@ -5,7 +5,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::core::account::Account;
 use crate::core::installed::{differences, Difference};
 use crate::core::manifest::Manifest;
 use crate::core::plan::{Plan, UserChange};
@@ -17,7 +16,7 @@ use crate::engine::{self, Accounts, Journal, Step};
 use crate::render::{self, ManifestHeader};
 
 use super::authenticity::Authenticity;
-use super::live_environment::{observe, LiveEnvironment};
+use super::live_environment::{plan_now, LiveEnvironment, PlanNow};
 use super::manifest_file::ManifestFile;
 use super::now_ms;
 use super::stewardship;
@@ -135,9 +134,7 @@ pub fn reconcile(
             .record_refused(&run, &format!("{error:#}"), now_ms())?;
         return Err(error);
     }
-    let observation = observe(&environment.target, cycle.store)?;
-    let accounts = stored_accounts(cycle.store, &file.manifest)?;
-    let plan = engine::plan_with_users(&file.manifest, observation.as_ref(), &accounts)?;
+    let PlanNow { plan, .. } = plan_now(&environment.target, cycle.store, &file.manifest)?;
     let header = file.header(authenticity);
     let confirmed = confirm(&header, &plan, &mut lock);
     lock.waiting_for(None);
@@ -232,14 +229,6 @@ pub fn reconcile(
     };
     drop(lock);
     Ok(outcome)
-}
-
-/// The accounts to plan users against; a manifest without `users:` needs no read.
-pub fn stored_accounts(store: &Store, manifest: &Manifest) -> anyhow::Result<Vec<Account>> {
-    if !manifest.declares_users {
-        return Ok(Vec::new());
-    }
-    Ok(store.accounts()?)
 }
 
 struct StoreJournal<'a> {

@@ -20,7 +20,6 @@ use crate::render::SignatureState;
 
 use super::manifest_file::{absolute_parent, sha256_hex, ManifestFile};
 use super::state_store::StateStore;
-use super::Settings;
 
 /// What a command does with a manifest that has no valid signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +135,7 @@ impl Problem {
 /// `record_refusal` is false (watch, refused the same bytes already). Without
 /// a store (no state yet), nothing was applied before: there is no rollback to check.
 pub fn authenticate(
-    settings: &Settings,
+    trust: Option<&Path>,
     path: &Path,
     policy: Policy,
     state: &StateStore<'_>,
@@ -178,7 +177,7 @@ pub fn authenticate(
             return Err(refuse(&run, error));
         }
     };
-    let signed = check_token(settings, path, &bytes, now_ms / 1000);
+    let signed = check_token(trust, path, &bytes, now_ms / 1000);
     let signed = match signed {
         Ok(signed) => signed,
         Err(Fatal(error)) => return Err(refuse(&run, error)),
@@ -241,7 +240,7 @@ struct Fatal(anyhow::Error);
 
 /// The checks that need only the bytes: signature file, trust file, token.
 fn check_token(
-    settings: &Settings,
+    trust: Option<&Path>,
     path: &Path,
     bytes: &[u8],
     now: i64,
@@ -266,7 +265,7 @@ fn check_token(
             ))))
         }
     };
-    let trust = match find_trust(settings)? {
+    let trust = match find_trust(trust)? {
         Ok(trust) => trust,
         Err(problem) => return Ok(Err(problem)),
     };
@@ -276,8 +275,8 @@ fn check_token(
 
 /// The trust file, found from `--trust`, `PKGM_TRUST` or the default location. None there
 /// is a problem with this manifest (it cannot be verified); one that does not load is fatal.
-fn find_trust(settings: &Settings) -> Result<Result<TrustStore, Problem>, Fatal> {
-    let location = TrustLocation::find(settings.trust.as_deref());
+fn find_trust(trust: Option<&Path>) -> Result<Result<TrustStore, Problem>, Fatal> {
+    let location = TrustLocation::find(trust);
     let trust_path = match &location {
         TrustLocation::Named(path) => path.clone(),
         TrustLocation::Default(path) if path.exists() => path.clone(),
@@ -312,8 +311,8 @@ fn find_trust(settings: &Settings) -> Result<Result<TrustStore, Problem>, Fatal>
 
 /// For long-running commands: fails now, rather than on every cycle, when no trust file
 /// can verify anything.
-pub fn require_trust(settings: &Settings) -> anyhow::Result<()> {
-    match find_trust(settings) {
+pub fn require_trust(trust: Option<&Path>) -> anyhow::Result<()> {
+    match find_trust(trust) {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(problem)) => Err(anyhow::anyhow!(problem.reason)),
         Err(Fatal(error)) => Err(error),
