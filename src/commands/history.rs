@@ -33,7 +33,10 @@ pub fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<ExitCode> 
     match args.id {
         Some(id) => {
             let run = store.run(id)?.with_context(|| {
-                format!("there is no run {id} in `{}`", settings.state.display())
+                format!(
+                    "there is no run {id} in `{}`\nhint: `pkgm history` lists the runs it holds",
+                    settings.state.display()
+                )
             })?;
             match args.output.output {
                 OutputFormat::Json => print_json(&detail_json(&run))?,

@@ -59,9 +59,10 @@ pub fn run(settings: &Settings, args: &ListArgs) -> anyhow::Result<ExitCode> {
                 None => target,
             }
         }
-        (None, Some(python)) => {
-            PythonTarget::locate(&EnvironmentSpec::for_interpreter(python.clone()))?
-        }
+        (None, Some(python)) => PythonTarget::locate_from(
+            &EnvironmentSpec::for_interpreter(python.clone()),
+            "`--python`",
+        )?,
         (None, None) => bail!("`pkgm list` needs an environment"),
     };
     let Some(observation) = observe(&target, &store)? else {

@@ -55,7 +55,11 @@ pub fn run(
         .map(|text| RequirementArg::parse(text).map_err(|message| anyhow::anyhow!(message)))
         .collect::<anyhow::Result<_>>()?;
     let (environment, manifest_name) = environment(settings, args)?;
-    let target = PythonTarget::locate(&environment)?;
+    let origin = match args.manifest {
+        Some(_) => "`environment.python`",
+        None => "`--python`",
+    };
+    let target = PythonTarget::locate_from(&environment, origin)?;
     // Roles and the record are those of the state that manages the environment.
     stewardship::check_hand_change(&target, &settings.state)?;
     let command = format!("pkgm {} {}", verb.as_str(), args.packages.join(" "));

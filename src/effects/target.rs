@@ -87,6 +87,11 @@ fn is_empty_folder(folder: &Path) -> bool {
 impl PythonTarget {
     /// Locates the target of a resolved environment; a venv need not exist yet.
     pub fn locate(environment: &EnvironmentSpec) -> anyhow::Result<Self> {
+        Self::locate_from(environment, "`environment.python`")
+    }
+
+    /// [`PythonTarget::locate`], naming where an interpreter path came from (`--python`).
+    pub fn locate_from(environment: &EnvironmentSpec, origin: &str) -> anyhow::Result<Self> {
         match &environment.target {
             Target::Venv(venv) => Ok(Self {
                 python: venv_python(venv),
@@ -103,10 +108,16 @@ impl PythonTarget {
                 };
                 let found = find_on_path(&python.to_string_lossy()).with_context(|| {
                     format!(
-                        "the interpreter `{}` (`environment.python`) does not exist\n\
-                         hint: name an installed interpreter, or use `venv:` to have pkgm \
-                         create an environment",
-                        python.display()
+                        "the interpreter `{}` ({origin}) does not exist\n\
+                         hint: name an installed interpreter (a path such as \
+                         `.venv/bin/python`, or a name on PATH){}",
+                        python.display(),
+                        match origin {
+                            "`environment.python`" => {
+                                ", or use `venv:` to have pkgm create an environment"
+                            }
+                            _ => "",
+                        }
                     )
                 })?;
                 Ok(Self {

@@ -212,9 +212,25 @@ fn a_missing_interpreter_or_pkgm_python_is_named_with_where_it_came_from() {
     assert!(
         plan.stderr().contains(
             "the interpreter `/nonexistent/python3` (`environment.python`) does not exist\n\
-             hint: name an installed interpreter, or use `venv:`"
+             hint: name an installed interpreter (a path such as `.venv/bin/python`, or a \
+             name on PATH), or use `venv:`"
         ),
         "{plan}"
+    );
+
+    // A flag is named as the flag, with no advice about manifests.
+    let list = sandbox
+        .pkgm()
+        .args(["list", "--python", "/nonexistent/python3"])
+        .run();
+    list.expect_code(1);
+    assert!(
+        list.stderr().contains(
+            "the interpreter `/nonexistent/python3` (`--python`) does not exist\n\
+             hint: name an installed interpreter (a path such as `.venv/bin/python`, or a \
+             name on PATH)\n"
+        ),
+        "{list}"
     );
 
     sandbox.write_manifest(&OfflineManifest::new().package("alpha", "==1.0").to_yaml());
@@ -240,6 +256,15 @@ fn a_missing_interpreter_or_pkgm_python_is_named_with_where_it_came_from() {
         "{apply}"
     );
     assert!(!sandbox.venv_path().exists());
+    let history = sandbox.pkgm().args(["history", "999"]).run();
+    history.expect_code(1);
+    assert!(
+        history.stderr().contains("there is no run 999 in `")
+            && history
+                .stderr()
+                .contains("hint: `pkgm history` lists the runs it holds"),
+        "{history}"
+    );
 }
 
 #[test]
