@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::OnceLock;
+
 use super::specifier::Specifier;
 
 /// The marker values of one interpreter, as its probe printed them.
@@ -139,6 +141,10 @@ enum Atom {
         left: Operand,
         operator: Operator,
         right: Operand,
+        /// For `version_key OP "literal"`, the specifier `OP literal`, parsed at its first
+        /// evaluation and kept (most markers of installed distributions are never evaluated;
+        /// the needed ones are evaluated for every extra). `None` inside: not a specifier.
+        specifier: OnceLock<Option<Specifier>>,
     },
     Group(Marker),
 }
@@ -190,14 +196,6 @@ impl Atom {
         environment: &MarkerEnvironment,
         extra: &str,
     ) -> Result<bool, MarkerEvaluationError> {
-        let (left, operator, right) = match self {
-            Self::Group(marker) => return marker.evaluate(environment, extra),
-            Self::Compare {
-                left,
-                operator,
-                right,
-            } => (left, *operator, right),
-        };
         let lookup = |key: &str| -> Result<String, MarkerEvaluationError> {
             match key {
                 "extra" => Ok(extra.to_string()),
@@ -206,6 +204,28 @@ impl Atom {
                     .map(repair_full_version(key))
                     .ok_or_else(|| MarkerEvaluationError::UndefinedName(key.to_string())),
             }
+        };
+        let (left, operator, right) = match self {
+            Self::Group(marker) => return marker.evaluate(environment, extra),
+            Self::Compare {
+                left: Operand::Variable(key),
+                operator,
+                right: Operand::Literal(text),
+                specifier,
+            } if VERSION_KEYS.contains(key) => {
+                let specifier = specifier
+                    .get_or_init(|| Specifier::parse(&format!("{}{text}", operator.text())));
+                if let Some(specifier) = specifier {
+                    return Ok(specifier.contains(&lookup(key)?));
+                }
+                return compare(key, &lookup(key)?, *operator, text);
+            }
+            Self::Compare {
+                left,
+                operator,
+                right,
+                ..
+            } => (left, *operator, right),
         };
         // The key is the variable on the left, else whatever the right side names.
         let (key, left_value, right_value) = match left {
@@ -374,6 +394,7 @@ impl Parser<'_> {
                 left,
                 operator,
                 right,
+                specifier: OnceLock::new(),
             }
         };
         self.skip_whitespace();
